@@ -1,0 +1,213 @@
+"""The module-level API: `init`, `log`, `finish`, `config`, `summary`, `runs`, `get_run`.
+
+The current run lives here, in one place; everything else asks `current()`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+from ._env import env_flag, in_notebook
+from ._names import random_id, random_name
+from .errors import NotInitializedError, RunNotFoundError
+from .run import Run, new_record
+from .store import Store, check_run_id, open_store
+
+ENV_PROJECT = "NBMONITOR_PROJECT"
+ENV_DISPLAY = "NBMONITOR_DISPLAY"
+DEFAULT_PROJECT = "uncategorized"
+
+_current: Run | None = None
+_last_project: tuple[str, Any] | None = None  # (project, store) of the most recent init()
+
+
+def current() -> Run:
+    if _current is None:
+        raise NotInitializedError("no active run: call nbmonitor.init() first")
+    return _current
+
+
+def init(
+    project: str | None = None,
+    name: str | None = None,
+    config: Mapping[str, Any] | None = None,
+    dir: str | os.PathLike | None = None,
+    notes: str | None = None,
+    tags: list[str] | None = None,
+    id: str | None = None,
+    resume: bool | str | None = None,
+    *,
+    total_steps: int | None = None,
+    display: bool | None = None,
+    store: Store | None = None,
+) -> Run:
+    """Start a run (finishing the previous one of this process first) and return it.
+
+    `dir` is the store's root folder (default $NBMONITOR_DIR, else ./nbmonitor-runs);
+    `resume` is "allow", "must", "never" or a bool (with `id`); `total_steps`
+    gives the panel a progress bar; `display=False` (or NBMONITOR_DISPLAY=0)
+    keeps the live panel from appearing; `store` writes to a Store of your own.
+    """
+    global _current, _last_project
+    if _current is not None:
+        _current.finish()
+    project = project or os.environ.get(ENV_PROJECT) or DEFAULT_PROJECT
+    for label, value in (("project", project), ("name", name), ("notes", notes)):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"nbmonitor.init: {label} must be a string, got {type(value).__name__}")
+    if total_steps is not None and (not isinstance(total_steps, int) or total_steps <= 0):
+        raise ValueError(f"nbmonitor.init: total_steps must be a positive int, got {total_steps!r}")
+    if resume not in (None, True, False, "allow", "must", "never"):
+        raise ValueError(f"nbmonitor.init: resume must be 'allow', 'must', 'never' or a bool, got {resume!r}")
+    store = store if store is not None else open_store(dir)
+    existing = store.get_run(check_run_id(id)) if id is not None else None
+    if resume == "must" and existing is None:
+        raise RunNotFoundError(f"nbmonitor.init(resume='must'): no run with id {id!r} to resume")
+    if existing is not None and resume in (None, False, "never"):
+        raise ValueError(f"nbmonitor.init: a run with id {id!r} exists; pass resume='allow' to continue it")
+
+    if existing is not None:
+        run = _resume(store, existing, config, total_steps)
+    else:
+        run_id = id or random_id()
+        if name is None:
+            name = random_name(len(store.list_runs(project)) + 1)
+        cfg = dict(config) if config is not None else {}
+        record = new_record(project, name, run_id, {}, notes, tags, total_steps)
+        run = Run(store, record)
+        run.config.update(cfg)  # validates keys
+        store.create_run(record)
+        run._flush()
+    from . import _writer
+
+    _writer.register(run)
+    _current = run
+    _last_project = (run.project, store)
+    if display is None:
+        display = env_flag(ENV_DISPLAY)
+        display = True if display is None else display
+    if display and in_notebook():
+        _display_panel(run)
+    return run
+
+
+def _resume(store: Store, record, config, total_steps) -> Run:
+    series = store.read_series(record.id)
+    counts = {k: ch.start + len(ch) for k, ch in series.items()}
+    last_step = max((int(ch.steps.max()) for ch in series.values() if len(ch)), default=-1)
+    events = store.read_events(record.id)
+    if total_steps is not None:
+        record.total_steps = total_steps
+    record.state = "running"
+    run = Run(store, record, start_step=last_step + 1, counts=counts, event_count=len(events),
+              last={k: float(ch.values[-1]) for k, ch in series.items() if len(ch)})
+    for k, v in record.summary.items():
+        if k not in run._last:
+            run.summary[k] = v
+    if config:
+        run.config.update(dict(config))
+    store.update_run(record.id, state="running", total_steps=record.total_steps)
+    return run
+
+
+def _display_panel(run: Run) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("nbmonitor.panel") is None:  # the panel lands separately
+        return
+    from .panel import show_live_panel
+
+    show_live_panel(run)
+
+
+def log(data: Mapping[str, Any], step: int | None = None, commit: bool | None = None) -> None:
+    """Log a dict of scalars (or media) to the current run. See `Run.log`."""
+    run = _current
+    if run is None:
+        raise NotInitializedError("nbmonitor.log() called before nbmonitor.init()")
+    run.log(data, step, commit)
+
+
+def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
+    """Finish the current run: write everything, show the end-of-run block."""
+    global _current
+    run = _current
+    if run is None:
+        return
+    _current = None
+    run.finish(exit_code=exit_code, quiet=quiet)
+
+
+def last_project() -> tuple[str, Any] | None:
+    """(project, store) of the most recent `init()` in this process, for `%monitor`."""
+    return _last_project
+
+
+def runs(project: str | None = None, dir: str | os.PathLike | None = None):
+    """A pandas DataFrame of runs: name, id, project, state, created, config and summary columns."""
+    from ._frames import runs_frame
+    from .sources import open_source
+
+    return runs_frame(open_source(dir).list_runs(project))
+
+
+def get_run(name_or_id: str, project: str | None = None, dir: str | os.PathLike | None = None):
+    """Open a stored run (this or another process's, or a TensorBoard run folder) for reading."""
+    from .run_view import RunView
+    from .sources import open_source
+
+    source = open_source(dir)
+    found = source.find_runs(name_or_id, project)
+    if not found:
+        where = f" in project {project!r}" if project else ""
+        raise RunNotFoundError(f"no run named or with id {name_or_id!r}{where}")
+    record = found[0]
+    states = {r.id: r.state for r in source.list_runs(record.project)}
+    record.state = states.get(record.id, record.state)
+    return RunView(source, record)
+
+
+class _CurrentRunAttr:
+    """`nbmonitor.config` / `nbmonitor.summary`: the current run's, whichever run that is."""
+
+    def __init__(self, attr: str):
+        object.__setattr__(self, "_attr", attr)
+
+    def _target(self):
+        if _current is None:
+            raise NotInitializedError(f"nbmonitor.{self._attr} used before nbmonitor.init()")
+        return getattr(_current, self._attr)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._target(), name, value)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._target()[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._target()[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._target()[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._target()
+
+    def __iter__(self):
+        return iter(self._target())
+
+    def __len__(self) -> int:
+        return len(self._target())
+
+    def __repr__(self) -> str:
+        if _current is None:
+            return f"<nbmonitor.{self._attr}: no active run>"
+        return repr(self._target())
+
+
+config = _CurrentRunAttr("config")
+summary = _CurrentRunAttr("summary")
