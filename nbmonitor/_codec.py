@@ -28,7 +28,8 @@ def _unpack_ints(b: bytes) -> np.ndarray:
 def pack_values(values: np.ndarray) -> bytes:
     """Values as b'4'+float32 or b'8'+float64 bytes (zlib), NaN and inf kept."""
     v = np.asarray(values, dtype=np.float64)
-    as32 = v.astype(np.float32)
+    with np.errstate(over="ignore"):  # too large for float32: the check below keeps float64
+        as32 = v.astype(np.float32)
     same = np.array_equal(as32.astype(np.float64), v, equal_nan=True)
     if same:
         return b"4" + zlib.compress(as32.astype("<f4").tobytes(), _LEVEL)

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+import pytest
+
+import nbmonitor as nbm
+from nbmonitor import api
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path, monkeypatch):
+    """Each test writes under its own root and starts with no current run."""
+    monkeypatch.setenv("NBMONITOR_DIR", str(tmp_path / "root"))
+    monkeypatch.setenv("NBMONITOR_DISPLAY", "0")
+    yield
+    if api._current is not None:
+        nbm.finish(quiet=True)
