@@ -1,0 +1,357 @@
+"""`TensorBoardSource`: a folder of TensorBoard event files behind the `Source` protocol.
+
+Each call polls the logdir through `tfevents.LogdirReader` (only bytes appended
+since the last poll are read; a poll with nothing new costs a folder walk and a
+`stat` per file) and keeps what was read in memory:
+
+- runs are the folders holding event files, named by their path relative to the
+  logdir ("." for the logdir itself), as TensorBoard names them; the project is
+  the logdir's name; the id is a short hash of the name (stable across restarts);
+  the state is "running" while a file of the run changed in the last
+  `running_window` seconds, else "finished";
+- scalars become per-tag series read by point index (cursors never skip or
+  repeat a point; points are kept in file order, as TensorBoard shows them);
+- histograms, images, text, PR curves and hparams become events in the
+  payloads of `nbmonitor.views` (seq = order of arrival).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+from .store import Chunk, Event, RunRecord
+
+RUNNING_WINDOW_S = 120.0  # torch's SummaryWriter flushes every 120 s by default
+POLL_INTERVAL_S = 0.05  # calls closer together than this share one poll
+
+
+def tb_run_id(name: str) -> str:
+    """A stable id for a run folder: passes `store.check_run_id`."""
+    return "tb-" + hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+class _Series:
+    """One tag's points in growing arrays (amortised O(1) append)."""
+
+    __slots__ = ("n", "steps", "values", "times")
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.steps = np.empty(0, np.int64)
+        self.values = np.empty(0, np.float64)
+        self.times = np.empty(0, np.float64)
+
+    def extend(self, steps: np.ndarray, values: np.ndarray, times: np.ndarray) -> None:
+        m = len(steps)
+        need = self.n + m
+        if need > len(self.steps):
+            cap = max(need, 2 * len(self.steps), 64)
+            for name in ("steps", "values", "times"):
+                old = getattr(self, name)
+                new = np.empty(cap, old.dtype)
+                new[: self.n] = old[: self.n]
+                setattr(self, name, new)
+        self.steps[self.n:need] = steps
+        self.values[self.n:need] = values
+        self.times[self.n:need] = times
+        self.n = need
+
+    def chunk(self, key: str, start: int) -> Chunk:
+        start = min(max(start, 0), self.n)
+        end = self.n
+        return Chunk(key, start, self.steps[start:end].copy(), self.values[start:end].copy(),
+                     self.times[start:end].copy())
+
+
+class _Run:
+    def __init__(self, record: RunRecord, folder: Path):
+        self.record = record
+        self.folder = folder
+        self.series: dict[str, _Series] = {}
+        self.events: list[Event] = []
+        self.hparams: list[Event] = []
+
+
+class TensorBoardSource:
+    """Runs, scalars and media of a TensorBoard logdir, read incrementally as it grows."""
+
+    def __init__(self, logdir: str | os.PathLike, *, running_window: float = RUNNING_WINDOW_S,
+                 poll_interval: float = POLL_INTERVAL_S):
+        from .tfevents import LogdirReader
+
+        self.root = Path(logdir).expanduser().resolve()
+        self.project = self.root.name or str(self.root)
+        self.running_window = running_window
+        self.poll_interval = poll_interval
+        self._reader = LogdirReader(self.root)
+        self._runs: dict[str, _Run] = {}  # by id
+        self._by_name: dict[str, str] = {}  # name -> id
+        self._lock = threading.RLock()
+        self._last_poll = -float("inf")
+
+    # -- reading the files -------------------------------------------------------
+    def refresh(self, force: bool = True) -> None:
+        """Read what was appended since the last poll (skipped if one ran < poll_interval ago)."""
+        with self._lock:
+            now = time.monotonic()
+            if not force and now - self._last_poll < self.poll_interval:
+                return
+            self._last_poll = now
+            for name, data in self._reader.poll().items():
+                self._ingest(self._run(name), data)
+
+    def _run(self, name: str) -> _Run:
+        run_id = self._by_name.get(name)
+        if run_id is not None:
+            return self._runs[run_id]
+        run_id = tb_run_id(name)
+        record = RunRecord(id=run_id, project=self.project, name=name, state="running",
+                           created=0.0, updated=0.0, heartbeat=0.0)
+        run = self._runs[run_id] = _Run(record, self.root / name)
+        self._by_name[name] = run_id
+        return run
+
+    def _ingest(self, run: _Run, data: Any) -> None:
+        rec = run.record
+        first, last = [], []
+        for tag, (steps, values, times) in data.scalars.items():
+            if not len(steps):
+                continue
+            series = run.series.get(tag)
+            if series is None:
+                series = run.series[tag] = _Series()
+            series.extend(steps, values, times)
+            rec.summary[tag] = float(values[-1])
+            first.append(float(times.min()))
+            last.append(float(times.max()))
+        new: list[tuple[float, int, str, str, dict, dict]] = []
+        for tag, items in data.histograms.items():
+            for h in items:
+                new.append((h["wall_time"], h["step"], tag, "histogram", histogram_payload(h), {}))
+        for tag, items in data.images.items():
+            for im in items:
+                payload = {"caption": None, "width": int(im["width"]), "height": int(im["height"]),
+                           "format": im.get("format", "png")}
+                new.append((im["wall_time"], im["step"], tag, "image", payload, {"image.png": im["png"]}))
+        for tag, items in data.text.items():
+            for t in items:
+                new.append((t["wall_time"], t["step"], tag, "text", {"text": t["text"]}, {}))
+        for tag, items in data.tensors.items():
+            for t in items:
+                ev = tensor_event(t["plugin"], t["array"])
+                if ev is not None:
+                    new.append((t["wall_time"], t["step"], tag, ev[0], ev[1], ev[2]))
+        for tag, items in data.plugin_data.items():
+            for p in items:
+                if p["plugin"] == "hparams":
+                    hp = _hparams(p["content"])
+                    if hp is not None:
+                        rec.config.update(hp)
+                        new.append((p["wall_time"], p["step"], tag, "hparams", {"hparams": hp, "metrics": {}}, {}))
+        if new:
+            new.sort(key=lambda e: (e[0], e[1]))
+            for wall, step, tag, kind, payload, files in new:
+                ev = Event(len(run.events), tag, int(step), float(wall), kind, payload, files)
+                run.events.append(ev)
+                if kind == "hparams":
+                    run.hparams.append(ev)
+                rec.summary.setdefault(tag, {"_type": kind})
+            first.append(new[0][0])
+            last.append(new[-1][0])
+        for ev in run.hparams:  # hparams metrics: the run's latest scalars
+            ev.payload["metrics"] = {k: v for k, v in rec.summary.items() if not isinstance(v, dict)}
+        if first:
+            rec.created = min(first) if not rec.created else min(rec.created, min(first))
+            rec.updated = max(rec.updated, max(last))
+
+    def _state(self, run: _Run, now: float) -> tuple[str, float]:
+        mtime = 0.0
+        try:
+            with os.scandir(run.folder) as it:
+                for entry in it:
+                    if "tfevents" in entry.name and entry.is_file():
+                        mtime = max(mtime, entry.stat().st_mtime)
+        except OSError:
+            pass
+        state = "running" if now - mtime < self.running_window else "finished"
+        return state, mtime
+
+    # -- the Source protocol -----------------------------------------------------
+    def list_runs(self, project: str | None = None) -> list[RunRecord]:
+        self.refresh(force=False)
+        if project is not None and project != self.project:
+            return []
+        now = time.time()
+        out = []
+        with self._lock:
+            for run in sorted(self._runs.values(), key=lambda r: r.record.name):
+                rec = run.record
+                rec.state, rec.heartbeat = self._state(run, now)
+                rec.created = rec.created or rec.heartbeat
+                rec.updated = max(rec.updated, rec.created)
+                out.append(_copy(rec))
+        return out
+
+    def find_runs(self, name_or_id: str, project: str | None = None) -> list[RunRecord]:
+        return [r for r in self.list_runs(project) if name_or_id in (r.name, r.id)]
+
+    def keys(self, run_id: str) -> dict[str, int]:
+        self.refresh(force=False)
+        with self._lock:
+            run = self._runs.get(run_id)
+            return {} if run is None else {k: s.n for k, s in run.series.items()}
+
+    def read_series(
+        self, run_id: str, keys: Iterable[str] | None = None, since: dict[str, int] | None = None
+    ) -> dict[str, Chunk]:
+        self.refresh(force=False)
+        since = since or {}
+        with self._lock:
+            run = self._runs.get(run_id)
+            if run is None:
+                return {}
+            wanted = run.series if keys is None else [k for k in keys if k in run.series]
+            out = {}
+            for k in wanted:
+                series = run.series[k]
+                if since.get(k, 0) < series.n:
+                    out[k] = series.chunk(k, since.get(k, 0))
+            return out
+
+    def read_events(self, run_id: str, since: int = 0, kinds: Iterable[str] | None = None) -> list[Event]:
+        self.refresh(force=False)
+        with self._lock:
+            run = self._runs.get(run_id)
+            if run is None:
+                return []
+            events = run.events[max(since, 0):]
+        if kinds is not None:
+            kinds = set(kinds)
+            events = [e for e in events if e.kind in kinds]
+        return events
+
+    def close(self) -> None:
+        pass
+
+    def __repr__(self) -> str:
+        return f"<TensorBoardSource {str(self.root)!r}>"
+
+
+def _copy(rec: RunRecord) -> RunRecord:
+    import dataclasses
+
+    return dataclasses.replace(rec, config=dict(rec.config), summary=dict(rec.summary), tags=list(rec.tags))
+
+
+# -- TensorBoard records -> nbmonitor event payloads -------------------------------
+def histogram_payload(h: dict) -> dict:
+    """A TensorBoard histogram as edges + counts, the way TensorBoard itself converts it.
+
+    `bucket_limits[i]` is bucket i's right edge; empty buckets at both ends are
+    dropped, and the outer edges become the data's min and max (TensorBoard's
+    `data_compat._migrate_histogram_value`): no ±DBL_MAX edges, no backwards bucket.
+    """
+    limits = np.asarray(h["bucket_limits"], np.float64)
+    counts = np.asarray(h["bucket_counts"], np.float64)
+    nz = np.flatnonzero(counts > 0)
+    if not len(nz):
+        edges, counts = [], []
+    else:
+        start, end = int(nz[0]), int(nz[-1])
+        counts = counts[start:end + 1].tolist()
+        edges = [float(h["min"])] + limits[start:end].tolist() + [float(h["max"])]
+    return {"edges": edges, "counts": counts, "min": float(h["min"]), "max": float(h["max"]),
+            "num": float(h["num"]), "sum": float(h["sum"])}
+
+
+def _histogram_v2(array: np.ndarray) -> dict | None:
+    """A TF2 `histograms` tensor: k x 3 rows of (left, right, count)."""
+    a = np.asarray(array, np.float64)
+    if a.ndim != 2 or a.shape[1] != 3:
+        return None
+    if not len(a):
+        return {"edges": [], "counts": [], "min": 0.0, "max": 0.0, "num": 0.0, "sum": 0.0}
+    centers = (a[:, 0] + a[:, 1]) / 2
+    return {"edges": a[:, 0].tolist() + [float(a[-1, 1])], "counts": a[:, 2].tolist(),
+            "min": float(a[0, 0]), "max": float(a[-1, 1]), "num": float(a[:, 2].sum()),
+            "sum": float((centers * a[:, 2]).sum())}
+
+
+def pr_curve_payload(array: np.ndarray) -> dict | None:
+    """A `pr_curves` tensor: 6 x N rows tp, fp, tn, fn, precision, recall (TensorBoard's layout).
+
+    Thresholds are linspace(0, 1, N); like TensorBoard, the tail where tp + fp = 0
+    (precision undefined) is trimmed.
+    """
+    a = np.asarray(array, np.float64)
+    if a.ndim != 2 or a.shape[0] != 6:
+        return None
+    n = a.shape[1]
+    positives = a[0] + a[1]
+    end = n
+    while end > 1 and positives[end - 1] == 0:
+        end -= 1
+    thresholds = np.linspace(0.0, 1.0, n)[:end]
+    return {"precision": a[4, :end].tolist(), "recall": a[5, :end].tolist(),
+            "thresholds": thresholds.tolist(), "tp": a[0, :end].tolist(), "fp": a[1, :end].tolist(),
+            "tn": a[2, :end].tolist(), "fn": a[3, :end].tolist()}
+
+
+def tensor_event(plugin: str, array: np.ndarray) -> tuple[str, dict, dict] | None:
+    """(kind, payload, files) for a tensor summary nbmonitor can show, else None."""
+    if plugin == "pr_curves":
+        payload = pr_curve_payload(array)
+        return None if payload is None else ("pr_curve", payload, {})
+    if plugin == "histograms":
+        payload = _histogram_v2(array)
+        return None if payload is None else ("histogram", payload, {})
+    if plugin == "images":  # TF2: [width, height, image, image...] as strings
+        flat = np.asarray(array, object).reshape(-1)
+        if len(flat) < 3:
+            return None
+        try:
+            w, h = int(flat[0]), int(flat[1])
+        except (TypeError, ValueError):
+            return None
+        from .tfevents import _image_format
+
+        png = bytes(flat[2])
+        return ("image", {"caption": None, "width": w, "height": h, "format": _image_format(png)},
+                {"image.png": png})
+    if plugin == "text":
+        flat = np.asarray(array, object).reshape(-1)
+        text = "\n".join(s.decode("utf-8", "replace") if isinstance(s, bytes) else str(s) for s in flat)
+        return ("text", {"text": text}, {})
+    return None
+
+
+def _hparams(content: bytes) -> dict | None:
+    """The hparams of a `session_start_info` record (None for the experiment/end records)."""
+    try:
+        from tensorboard.plugins.hparams.plugin_data_pb2 import HParamsPluginData
+    except ImportError:  # pragma: no cover - tensorboard is there if we parsed events
+        return None
+    data = HParamsPluginData()
+    try:
+        data.ParseFromString(content)
+    except Exception:
+        return None
+    if data.WhichOneof("data") != "session_start_info":
+        return None
+    out: dict[str, Any] = {}
+    for name, value in data.session_start_info.hparams.items():
+        kind = value.WhichOneof("kind")
+        if kind == "number_value":
+            out[name] = value.number_value
+        elif kind == "string_value":
+            out[name] = value.string_value
+        elif kind == "bool_value":
+            out[name] = value.bool_value
+    return out

@@ -1,0 +1,324 @@
+"""TensorBoardSource: event files written by torch's SummaryWriter, read as nbmonitor runs.
+
+Every value read is checked against what the tensorboard package's own
+EventAccumulator reads from the same files.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("tensorboard")
+
+from torch.utils.tensorboard import SummaryWriter  # noqa: E402
+from tensorboard.backend.event_processing import event_accumulator as ea  # noqa: E402
+
+import nbmonitor as nbm  # noqa: E402
+from nbmonitor import NbmonitorWarning  # noqa: E402
+from nbmonitor._tb_source import TensorBoardSource, tb_run_id  # noqa: E402
+from nbmonitor.sources import open_source  # noqa: E402
+from nbmonitor.store import check_run_id  # noqa: E402
+
+KEEP_ALL = {ea.SCALARS: 0, ea.HISTOGRAMS: 0, ea.IMAGES: 0, ea.TENSORS: 0,
+            ea.COMPRESSED_HISTOGRAMS: 0, ea.AUDIO: 0}
+
+
+def accumulator(path: Path) -> ea.EventAccumulator:
+    acc = ea.EventAccumulator(str(path), size_guidance=KEEP_ALL)
+    acc.Reload()
+    return acc
+
+
+@pytest.fixture
+def logdir(tmp_path):
+    """Two runs written by torch's SummaryWriter: scalars (with add_scalars sub-runs), media."""
+    root = tmp_path / "logs"
+    rng = np.random.default_rng(0)
+    w = SummaryWriter(str(root / "ex1"))
+    for i in range(0, 300, 3):  # steps with gaps
+        w.add_scalar("Loss/train", float(rng.normal()), i)
+        if i % 2 == 0:
+            w.add_scalar("Loss/val", float(rng.normal()), i)
+        w.add_scalars("Acc", {"train": float(rng.random()), "val": float(rng.random())}, i)
+    w.add_scalar("special", float("nan"), 1000)
+    w.add_scalar("special", float("inf"), 1001)
+    w.add_scalar("special", -float("inf"), 1002)
+    w.add_scalar("special", 1e-30, 1003)
+    for step in range(3):
+        w.add_histogram("layer/weight", torch.randn(500) * (step + 1), step)
+        w.add_histogram("layer/bias", np.arange(10.0) + step, step, bins="auto")
+        w.add_image("sample", torch.rand(3, 6, 5), step)
+        w.add_text("notes", f"step **{step}** <b>", step)
+        w.add_pr_curve("pr", torch.randint(0, 2, (200,)), torch.rand(200), step)
+    w.add_histogram("constant", torch.zeros(20), 0)
+    w.close()
+    w = SummaryWriter(str(root / "deep" / "ex2"))
+    for i in range(50):
+        w.add_scalar("x", i * 0.5, i)
+    w.close()
+    return root
+
+
+def test_runs_named_as_tensorboard_names_them(logdir):
+    src = TensorBoardSource(logdir)
+    runs = src.list_runs()
+    assert [r.name for r in runs] == ["deep/ex2", "ex1", "ex1/Acc_train", "ex1/Acc_val"]
+    for r in runs:
+        assert r.project == "logs"
+        assert check_run_id(r.id) == r.id == tb_run_id(r.name)
+        assert r.state == "running"  # just written
+        assert r.created <= r.updated
+    assert TensorBoardSource(logdir).list_runs()[1].id == runs[1].id  # stable across readers
+    assert src.list_runs(project="other") == []
+    assert [r.name for r in src.find_runs("ex1")] == ["ex1"]
+    assert [r.name for r in src.find_runs(runs[0].id)] == ["deep/ex2"]
+    assert isinstance(open_source(logdir), TensorBoardSource)
+
+
+def test_state_finished_when_files_stop_growing(logdir):
+    src = TensorBoardSource(logdir, running_window=0.5)
+    time.sleep(0.6)
+    assert {r.state for r in src.list_runs()} == {"finished"}
+
+
+def test_scalars_equal_event_accumulator(logdir):
+    src = TensorBoardSource(logdir)
+    for rec in src.list_runs():
+        acc = accumulator(logdir / rec.name)
+        tags = acc.Tags()["scalars"]
+        assert sorted(src.keys(rec.id)) == sorted(tags)
+        series = src.read_series(rec.id)
+        for tag in tags:
+            expected = acc.Scalars(tag)
+            ch = series[tag]
+            assert ch.start == 0 and len(ch) == len(expected) == src.keys(rec.id)[tag]
+            assert ch.steps.tolist() == [e.step for e in expected]
+            assert ch.times.tolist() == [e.wall_time for e in expected]
+            np.testing.assert_array_equal(ch.values, [e.value for e in expected])  # NaN == NaN here
+    special = src.read_series(tb_run_id("ex1"), ["special"])["special"].values
+    assert math.isnan(special[0]) and special[1] == math.inf and special[2] == -math.inf
+
+
+def test_history_dataframe_equals_event_accumulator(logdir):
+    df = nbm.get_run("ex1", dir=logdir).history()
+    acc = accumulator(logdir / "ex1")
+    assert list(df.columns[:2]) == ["_step", "_timestamp"]
+    assert sorted(df.columns[2:]) == sorted(acc.Tags()["scalars"])
+    for tag in acc.Tags()["scalars"]:
+        col = df.set_index("_step")[tag].dropna()
+        expected = [e for e in acc.Scalars(tag) if not math.isnan(e.value)]
+        assert col.index.tolist() == [e.step for e in expected]
+        assert col.tolist() == [e.value for e in expected]
+    frame = nbm.runs(dir=logdir)
+    assert frame["name"].tolist() == ["deep/ex2", "ex1", "ex1/Acc_train", "ex1/Acc_val"]
+    assert set(frame["state"]) == {"running"}
+    view = nbm.get_run("deep/ex2", dir=logdir)
+    assert view.keys() == ["x"] and view.history()["x"].tolist() == [i * 0.5 for i in range(50)]
+
+
+def test_histograms_equal_tensorboards_own_conversion(logdir):
+    from tensorboard import data_compat
+    from tensorboard.compat.proto.summary_pb2 import HistogramProto, Summary
+    from tensorboard.util.tensor_util import make_ndarray
+
+    src = TensorBoardSource(logdir)
+    acc = accumulator(logdir / "ex1")
+    events = src.read_events(tb_run_id("ex1"), kinds=["histogram"])
+    tags = acc.Tags()["histograms"]
+    assert sorted({e.key for e in events}) == sorted(tags)
+    for tag in tags:
+        mine = [e for e in events if e.key == tag]
+        theirs = acc.Histograms(tag)
+        assert [(e.step, e.time) for e in mine] == [(h.step, h.wall_time) for h in theirs]
+        for e, h in zip(mine, theirs):
+            hv = h.histogram_value
+            p = e.payload
+            assert set(p) == {"edges", "counts", "min", "max", "num", "sum"}
+            assert (p["min"], p["max"], p["num"], p["sum"]) == (hv.min, hv.max, hv.num, hv.sum)
+            assert sum(p["counts"]) == hv.num == sum(hv.bucket)
+            assert len(p["edges"]) == len(p["counts"]) + 1
+            assert p["edges"] == sorted(p["edges"])  # no backwards bucket, no ±DBL_MAX
+            proto = HistogramProto(min=hv.min, max=hv.max, num=hv.num, sum=hv.sum,
+                                   sum_squares=hv.sum_squares, bucket_limit=hv.bucket_limit,
+                                   bucket=hv.bucket)
+            migrated = data_compat.migrate_value(Summary.Value(tag=tag, histo=proto))
+            buckets = make_ndarray(migrated.tensor)  # TensorBoard's (left, right, count) rows
+            np.testing.assert_allclose(p["edges"][:-1], buckets[:, 0], rtol=1e-6)
+            np.testing.assert_allclose(p["edges"][1:], buckets[:, 1], rtol=1e-6)
+            np.testing.assert_array_equal(p["counts"], buckets[:, 2])
+
+
+def test_images_text_pr_curves_equal_event_accumulator(logdir):
+    from tensorboard.util.tensor_util import make_ndarray
+
+    src = TensorBoardSource(logdir)
+    acc = accumulator(logdir / "ex1")
+    events = src.read_events(tb_run_id("ex1"))
+    assert [e.seq for e in events] == list(range(len(events)))
+
+    images = [e for e in events if e.kind == "image"]
+    theirs = acc.Images("sample")
+    assert len(images) == len(theirs) == 3
+    for e, im in zip(images, theirs):
+        assert (e.key, e.step, e.time) == ("sample", im.step, im.wall_time)
+        assert e.files["image.png"] == im.encoded_image_string
+        assert e.files["image.png"].startswith(b"\x89PNG")
+        assert e.payload == {"caption": None, "width": im.width, "height": im.height, "format": "png"}
+
+    texts = [e for e in events if e.kind == "text"]
+    tt = acc.Tensors("notes/text_summary")
+    assert [t.payload["text"] for t in texts] == [make_ndarray(t.tensor_proto).item().decode() for t in tt]
+    assert texts[1].payload == {"text": "step **1** <b>"}
+
+    prs = [e for e in events if e.kind == "pr_curve"]
+    tp = acc.Tensors("pr")
+    assert [(e.step, e.time) for e in prs] == [(t.step, t.wall_time) for t in tp]
+    for e, t in zip(prs, tp):
+        data = make_ndarray(t.tensor_proto)  # rows: tp, fp, tn, fn, precision, recall
+        p = e.payload
+        n = len(p["thresholds"])
+        assert set(p) == {"precision", "recall", "thresholds", "tp", "fp", "tn", "fn"}
+        for i, name in enumerate(["tp", "fp", "tn", "fn", "precision", "recall"]):
+            np.testing.assert_array_equal(p[name], data[i, :n])
+        np.testing.assert_allclose(p["thresholds"], np.linspace(0, 1, data.shape[1])[:n])
+        assert (data[0, n:] + data[1, n:] == 0).all()  # only the undefined tail is trimmed
+
+    assert src.read_events(tb_run_id("ex1"), since=len(events)) == []
+    assert [e.seq for e in src.read_events(tb_run_id("ex1"), since=5)] == list(range(5, len(events)))
+
+
+def test_hparams_become_config_and_an_event(tmp_path):
+    w = SummaryWriter(str(tmp_path / "hp"))
+    w.add_hparams({"lr": 0.1, "opt": "adam", "nesterov": True}, {"hp/acc": 0.75}, run_name="trial")
+    w.close()
+    src = TensorBoardSource(tmp_path / "hp")
+    (rec,) = [r for r in src.list_runs() if r.name == "trial"]
+    assert rec.config == {"lr": 0.1, "opt": "adam", "nesterov": True}
+    (ev,) = src.read_events(rec.id, kinds=["hparams"])
+    assert ev.payload == {"hparams": rec.config, "metrics": {"hp/acc": 0.75}}
+
+
+def test_incremental_reads_cost_only_new_bytes(tmp_path):
+    w = SummaryWriter(str(tmp_path / "run"))
+    for i in range(100):
+        w.add_scalar("a", i, i)
+    w.flush()
+    src = TensorBoardSource(tmp_path, poll_interval=0)
+    rid = tb_run_id("run")
+    assert len(src.read_series(rid)["a"]) == 100
+    read = src._reader.bytes_read
+    assert src.read_series(rid, since={"a": 100}) == {}
+    assert src._reader.bytes_read == read  # nothing new: nothing read
+    for i in range(100, 150):
+        w.add_scalar("a", i, i)
+    w.flush()
+    ch = src.read_series(rid, since={"a": 100})["a"]
+    assert ch.start == 100 and ch.steps.tolist() == list(range(100, 150))
+    grown = src._reader.bytes_read - read
+    w.close()
+    size = sum(f.stat().st_size for f in (tmp_path / "run").iterdir())
+    assert grown < size / 2  # only the appended records were read
+
+
+WRITER = textwrap.dedent("""
+    import sys, time
+    from torch.utils.tensorboard import SummaryWriter
+    w = SummaryWriter(sys.argv[1], flush_secs=3600)
+    n = 0
+    for batch in range(int(sys.argv[2])):
+        for _ in range(200):
+            w.add_scalar("loss", n * 0.25, n)
+            n += 1
+        w.flush()
+        time.sleep(0.01)
+    w.close()
+""")
+
+
+def test_tailing_a_growing_file_loses_and_repeats_nothing(tmp_path):
+    logdir = tmp_path / "tail"
+    batches = 40
+    child = subprocess.Popen([sys.executable, "-c", WRITER, str(logdir / "run"), str(batches)])
+    try:
+        src = TensorBoardSource(logdir, poll_interval=0)
+        rid = tb_run_id("run")
+        cursor = {}
+        steps, values, reads = [], [], 0
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            done = child.poll() is not None
+            for key, ch in src.read_series(rid, since=cursor).items():
+                assert ch.start == cursor.get(key, 0)  # contiguous: no gap, no overlap
+                cursor[key] = ch.start + len(ch)
+                steps += ch.steps.tolist()
+                values += ch.values.tolist()
+                reads += 1
+            if done and len(steps) == batches * 200:
+                break
+            time.sleep(0.005)
+    finally:
+        child.wait(timeout=30)
+    assert child.returncode == 0
+    n = batches * 200
+    assert steps == list(range(n))
+    assert values == [i * 0.25 for i in range(n)]
+    assert reads > 1  # it really tailed, not one read at the end
+    assert src.keys(rid) == {"loss": n}
+
+
+def test_truncated_file_is_a_writer_still_writing(tmp_path):
+    w = SummaryWriter(str(tmp_path / "run"))
+    for i in range(20):
+        w.add_scalar("a", i, i)
+    w.close()
+    (path,) = (tmp_path / "run").iterdir()
+    data = path.read_bytes()
+    path.write_bytes(data[:-7])  # the last record cut short: no warning, read later
+    src = TensorBoardSource(tmp_path, poll_interval=0)
+    rid = tb_run_id("run")
+    assert src.keys(rid) == {"a": 19}
+    path.write_bytes(data)
+    assert src.read_series(rid, since={"a": 19})["a"].steps.tolist() == [19]
+
+
+def test_corrupt_file_is_read_up_to_the_damage_with_a_warning(tmp_path):
+    w = SummaryWriter(str(tmp_path / "run"))
+    for i in range(20):
+        w.add_scalar("a", i, i)
+    w.close()
+    (path,) = (tmp_path / "run").iterdir()
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    src = TensorBoardSource(tmp_path, poll_interval=0)
+    with pytest.warns(NbmonitorWarning, match="damaged"):
+        n = src.keys(tb_run_id("run"))["a"]
+    assert 0 < n < 20
+    assert src.read_series(tb_run_id("run"))["a"].steps.tolist() == list(range(n))
+
+
+def test_runs_appearing_later_are_found(tmp_path):
+    (tmp_path / "logs").mkdir()
+    w = SummaryWriter(str(tmp_path / "logs" / "a"))
+    w.add_scalar("x", 1, 0)
+    w.flush()
+    src = TensorBoardSource(tmp_path / "logs", poll_interval=0)
+    assert [r.name for r in src.list_runs()] == ["a"]
+    w2 = SummaryWriter(str(tmp_path / "logs" / "b"))
+    w2.add_scalar("y", 2, 0)
+    w2.flush()
+    assert [r.name for r in src.list_runs()] == ["a", "b"]
+    w.close()
+    w2.close()
+    assert src.read_series("no-such-run") == {} and src.read_events("no-such-run") == []
+    assert src.keys("no-such-run") == {}
