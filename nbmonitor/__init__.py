@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .alerts import alert, on_alert
 from .api import config, finish, get_run, init, log, runs, summary
 from .errors import (
     NbmonitorError,
@@ -11,11 +12,15 @@ from .errors import (
     RunNotFoundError,
     StoreError,
 )
+from .hooks import unwatch, watch
+from .media import Histogram, Image, Table
 from .run import Run
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Histogram",
+    "Image",
     "NbmonitorError",
     "NbmonitorWarning",
     "NotInitializedError",
@@ -23,12 +28,17 @@ __all__ = [
     "RunClosedError",
     "RunNotFoundError",
     "StoreError",
+    "Table",
     "__version__",
+    "alert",
     "config",
     "finish",
     "get_run",
     "init",
     "log",
+    "on_alert",
     "runs",
     "summary",
+    "unwatch",
+    "watch",
 ]
