@@ -4,6 +4,7 @@ About ten times a second it seals each live run's buffer (so readers in this
 process see new points quickly) and at least once a second it writes what is
 sealed to the store. At interpreter exit it finishes the runs still open; on
 SIGTERM it writes them, marks them killed, and lets the signal do its work.
+Other writers (the `SummaryWriter`) share these exit hooks through `on_exit`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ _runs: list[Run] = []
 _thread: threading.Thread | None = None
 _wake = threading.Event()
 _hooks_installed = False
+_closers: list = []  # callables run at exit and on SIGTERM, before the runs are finished
 
 
 def register(run: Run) -> None:
@@ -45,6 +47,19 @@ def unregister(run: Run) -> None:
     with _lock:
         if run in _runs:
             _runs.remove(run)
+
+
+def on_exit(fn) -> None:
+    """Call `fn()` at interpreter exit and on SIGTERM (e.g. a SummaryWriter's close)."""
+    with _lock:
+        _closers.append(fn)
+    _install_exit_hooks()
+
+
+def remove_on_exit(fn) -> None:
+    with _lock:
+        if fn in _closers:
+            _closers.remove(fn)
 
 
 def live_runs() -> list[Run]:
@@ -77,6 +92,13 @@ def _loop() -> None:
 
 
 def _finish_all(state: str | None = None) -> None:
+    with _lock:
+        closers = list(_closers)
+    for fn in closers:
+        try:
+            fn()
+        except Exception:
+            pass
     for run in live_runs():
         try:
             run.finish(quiet=True, state=state)
