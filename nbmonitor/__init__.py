@@ -42,3 +42,10 @@ __all__ = [
     "unwatch",
     "watch",
 ]
+
+
+def load_ipython_extension(ipython) -> None:
+    """`%load_ext nbmonitor`: registers `%monitor` (imported only now, so `import nbmonitor` stays light)."""
+    from .magic import load_ipython_extension as load
+
+    load(ipython)

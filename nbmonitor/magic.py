@@ -1,0 +1,254 @@
+"""`%monitor`: the live panel for any folder of runs, ours or TensorBoard's.
+
+    %load_ext nbmonitor
+    %monitor                              # the current / most recent project
+    %monitor --logdir runs                # an nbmonitor root or TensorBoard event files (any depth)
+    %monitor --logdir logs --runs 'ex*' --keys 'Loss/*' --smoothing 0.6 --height 600
+    %monitor --project basic-intro
+    %monitor list                         # the runs it can see, as a table
+
+Bad arguments, a missing folder or a folder with nothing readable answer with
+a one-line `UsageError`. The magic displays what it shows and returns None.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import html
+import os
+from pathlib import Path
+from typing import Any, Iterable
+
+from IPython.core.error import UsageError
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+from .sources import Source
+from .store import Chunk, Event, RunRecord
+
+NOTHING_HINT = "no nbmonitor runs (nbmonitor.db) and no TensorBoard event files (*tfevents*)"
+
+
+@magic_arguments()
+@argument("action", nargs="?", default=None, help="'list': a table of the runs instead of the panel")
+@argument("--logdir", "-l", metavar="DIR", default=None,
+          help="a folder: an nbmonitor root, or TensorBoard event files at any depth")
+@argument("--project", "-p", metavar="NAME", default=None, help="only this project's runs")
+@argument("--runs", "-r", metavar="GLOB", default=None, help="only runs whose name matches, e.g. 'ex*'")
+@argument("--keys", "-k", metavar="GLOB", default=None, help="only keys that match, e.g. 'Loss/*'")
+@argument("--smoothing", "-s", metavar="F", type=float, default=0.0,
+          help="initial smoothing of the charts, 0 <= F < 1 (default 0)")
+@argument("--height", metavar="PX", type=int, default=None, help="height of the panel in pixels")
+@argument("--help", "-h", action="store_true", help="show this help and return")
+def monitor(line: str = "") -> None:
+    """Show a live panel of training runs (no server, no iframe)."""
+    args = parse_argstring(monitor, line)
+    if args.help:
+        print(usage())
+        return None
+    if args.action not in (None, "list"):
+        raise UsageError(f"%monitor: unknown action {args.action!r} (the only one is 'list'); see %monitor --help")
+    if not 0.0 <= args.smoothing < 1.0:
+        raise UsageError(f"%monitor: --smoothing must be in [0, 1), got {args.smoothing}")
+    if args.height is not None and args.height <= 0:
+        raise UsageError(f"%monitor: --height must be a positive number of pixels, got {args.height}")
+    source, project, where = resolve(args.logdir, args.project)
+    if args.action == "list":
+        _display_bundle(run_table(source, project, args.runs, where))
+        return None
+    panel = _panel(source, project=project, runs=args.runs, keys=args.keys, smoothing=args.smoothing,
+                   height=args.height)
+    from IPython.display import display
+
+    display(panel)
+    return None
+
+
+def usage() -> str:
+    text = monitor.__doc__ or ""
+    return text.strip()
+
+
+def _panel(source: Source, **options: Any):
+    try:
+        from .panel import Panel
+    except ImportError as exc:
+        raise UsageError(f"%monitor: the live panel cannot load ({exc})") from None
+    return Panel(source, **options)
+
+
+def _display_bundle(bundle: dict[str, str]) -> None:
+    from IPython.display import display
+
+    display(bundle, raw=True)
+
+
+# -- which runs: a folder, or the current / most recent project ------------------------
+def resolve(logdir: str | None, project: str | None) -> tuple[Source, str | None, str]:
+    """(source, project filter, where - for messages) for %monitor's arguments."""
+    if logdir is not None:
+        source, where = open_logdir(logdir)
+        if project is not None:
+            _check_project(source, project, where)
+        return source, project, where
+    from . import api
+    from ._sqlite_store import DB_NAME
+    from .sources import LiveSource
+    from .store import open_store, resolve_root
+
+    last = api.last_project()
+    if last is not None:
+        proj, store = last
+        source: Source = LiveSource(store)
+        where = str(store.root) if store.root is not None else "this process"
+    else:
+        root = resolve_root(None)
+        if not (root / DB_NAME).is_file():
+            raise UsageError(f"%monitor: no runs yet in {root}: call nbmonitor.init() first, "
+                             "or pass --logdir DIR")
+        source = LiveSource(open_store(root))
+        where = str(root)
+        runs = source.list_runs()
+        if not runs:
+            raise UsageError(f"%monitor: no runs yet in {root}: call nbmonitor.init() first, "
+                             "or pass --logdir DIR")
+        proj = max(runs, key=lambda r: (r.created, r.updated)).project
+    if project is not None:
+        _check_project(source, project, where)
+        proj = project
+    return source, proj, where
+
+
+def _check_project(source: Source, project: str, where: str) -> None:
+    runs = source.list_runs()
+    if not any(r.project == project for r in runs):
+        known = sorted({r.project for r in runs})
+        raise UsageError(f"%monitor: no project {project!r} in {where} (projects: {', '.join(known) or 'none'})")
+
+
+def open_logdir(logdir: str | os.PathLike) -> tuple[Source, str]:
+    """The source for a folder: nbmonitor roots in it (any depth), TensorBoard runs, or both."""
+    from ._sqlite_store import DB_NAME
+    from .sources import LiveSource
+    from .store import open_store
+
+    path = Path(logdir).expanduser()
+    where = str(logdir)
+    if not path.exists():
+        raise UsageError(f"%monitor: no such folder: {where}")
+    if not path.is_dir():
+        raise UsageError(f"%monitor: not a folder: {where}")
+    path = path.resolve()
+    roots: list[Path] = []
+    tensorboard = False
+    for folder, dirs, files in os.walk(path):
+        dirs.sort()
+        if DB_NAME in files:
+            roots.append(Path(folder))
+            dirs[:] = []  # a root's own folders hold media, not runs
+        elif not tensorboard and any("tfevents" in f for f in files):
+            tensorboard = True
+    sources: list[Source] = [LiveSource(open_store(r)) for r in roots]
+    if tensorboard:
+        try:
+            from ._tb_source import TensorBoardSource
+
+            sources.append(TensorBoardSource(path))
+        except ImportError as exc:
+            if not sources:
+                raise UsageError(f"%monitor: {where} holds TensorBoard event files, but {exc}") from None
+    if not sources:
+        raise UsageError(f"%monitor: nothing readable in {where}: {NOTHING_HINT}")
+    return (sources[0] if len(sources) == 1 else MultiSource(sources)), where
+
+
+class MultiSource:
+    """Several sources seen as one (a folder holding nbmonitor roots and TensorBoard runs)."""
+
+    def __init__(self, sources: list[Source]):
+        self.sources = sources
+        self._owner: dict[str, Source] = {}
+
+    def list_runs(self, project: str | None = None) -> list[RunRecord]:
+        out = []
+        for s in self.sources:
+            for r in s.list_runs(project):
+                self._owner.setdefault(r.id, s)
+                out.append(r)
+        return out
+
+    def find_runs(self, name_or_id: str, project: str | None = None) -> list[RunRecord]:
+        out = []
+        for s in self.sources:
+            for r in s.find_runs(name_or_id, project):
+                self._owner.setdefault(r.id, s)
+                out.append(r)
+        return out
+
+    def _source(self, run_id: str) -> Source | None:
+        if run_id not in self._owner:
+            self.list_runs()
+        return self._owner.get(run_id)
+
+    def keys(self, run_id: str) -> dict[str, int]:
+        s = self._source(run_id)
+        return {} if s is None else s.keys(run_id)
+
+    def read_series(self, run_id: str, keys: Iterable[str] | None = None,
+                    since: dict[str, int] | None = None) -> dict[str, Chunk]:
+        s = self._source(run_id)
+        return {} if s is None else s.read_series(run_id, keys, since)
+
+    def read_events(self, run_id: str, since: int = 0, kinds: Iterable[str] | None = None) -> list[Event]:
+        s = self._source(run_id)
+        return [] if s is None else s.read_events(run_id, since, kinds)
+
+
+# -- %monitor list ----------------------------------------------------------------
+def _keys_text(keys: Iterable[str], width: int = 48) -> str:
+    names = sorted(keys)
+    text = ""
+    for i, k in enumerate(names):
+        more = f" (+{len(names) - i})"
+        piece = k if not text else f"{text}, {k}"
+        if len(piece) + (len(more) if i < len(names) - 1 else 0) > width and text:
+            return f"{text}, …{more}"
+        text = piece
+    return text
+
+
+def run_table(source: Source, project: str | None, runs_glob: str | None, where: str) -> dict[str, str]:
+    """{"text/plain", "text/html"} of the runs a source sees: name, state, steps, keys."""
+    records = [r for r in source.list_runs(project) if runs_glob is None or fnmatch.fnmatchcase(r.name, runs_glob)]
+    several = len({r.project for r in records}) > 1
+    header = (["project"] if several else []) + ["name", "state", "steps", "keys"]
+    rows = []
+    for r in records:
+        keys = source.keys(r.id)
+        row = [r.project] if several else []
+        row += [r.name, r.state, str(max(keys.values(), default=0)), _keys_text(keys)]
+        rows.append(row)
+    scope = f"project {project!r}" if project else where
+    title = f"{len(rows)} run{'s' if len(rows) != 1 else ''} in {scope}"
+    if runs_glob is not None:
+        title += f" matching {runs_glob!r}"
+    widths = [max(len(h), *(len(row[i]) for row in rows)) if rows else len(h) for i, h in enumerate(header)]
+    right = {header.index("steps")}
+    lines = [title]
+    if rows:
+        fmt = lambda cells: "  ".join(  # noqa: E731
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+        lines += [fmt(header)] + [fmt(row) for row in rows]
+    esc = html.escape
+    body = "".join(
+        "<tr>" + "".join(f'<td style="text-align:{"right" if i in right else "left"}">{esc(c)}</td>'
+                         for i, c in enumerate(row)) + "</tr>"
+        for row in rows)
+    table = (f'<table class="nbm-run-list"><caption style="text-align:left">{esc(title)}</caption>'
+             f"<thead><tr>{''.join(f'<th>{esc(h)}</th>' for h in header)}</tr></thead>"
+             f"<tbody>{body}</tbody></table>")
+    return {"text/plain": "\n".join(lines), "text/html": table}
+
+
+def load_ipython_extension(ip) -> None:
+    """Register %monitor (called by `%load_ext nbmonitor`)."""
+    ip.register_magic_function(monitor, "line", "monitor")
