@@ -1,0 +1,224 @@
+"""Bounded min-max decimation of one series, however long the run.
+
+A `Decimator` keeps at most `capacity` buckets. Every bucket but the last
+holds exactly `b` consecutive points (`b` a power of two); when the next
+points would need more buckets, `b` doubles and neighbouring buckets merge.
+Each bucket keeps its finite minimum and maximum (with their step and point
+index), its finite sum and count (for means) and its first non-finite point
+(NaN, +inf or -inf), so the screen view built from it keeps the extrema of
+every stretch of the run, the exact first and last points, and a mark for
+each stretch that held a non-finite value. Memory: ~100 bytes per bucket.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+DEFAULT_CAPACITY = 1000  # buckets: at most ~2,000 points per line on screen
+_SLICE = 1 << 16  # raw points turned into unit buckets at a time (bounds temporary memory)
+
+_I = np.int64
+_F = np.float64
+# Per-bucket fields: count, (step, value, index) of the finite min and max,
+# finite sum and count, first non-finite (step, value, index; -1 if none).
+_FIELDS = ("cnt", "mins", "minv", "mini", "maxs", "maxv", "maxi", "fsum", "fcnt", "nfs", "nfv", "nfi")
+
+
+def _empty() -> dict[str, np.ndarray]:
+    return {f: np.empty(0, _F if f in ("minv", "maxv", "fsum", "nfv") else _I) for f in _FIELDS}
+
+
+def _first_in_groups(mask: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
+    """Per group (given by start offsets), the position of the first True of `mask`, or -1."""
+    group = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, n)))
+    pos = np.flatnonzero(mask)
+    out = np.full(len(starts), -1, _I)
+    if len(pos):
+        g, first = np.unique(group[pos], return_index=True)
+        out[g] = pos[first]
+    return out
+
+
+def _merge(b: dict[str, np.ndarray], starts: np.ndarray) -> dict[str, np.ndarray]:
+    """Merge consecutive buckets into groups beginning at `starts`."""
+    n = len(b["cnt"])
+    minv = np.where(b["fcnt"] > 0, b["minv"], np.inf)
+    maxv = np.where(b["fcnt"] > 0, b["maxv"], -np.inf)
+    gmin = np.minimum.reduceat(minv, starts)
+    gmax = np.maximum.reduceat(maxv, starts)
+    sizes = np.diff(np.append(starts, n))
+    imin = _first_in_groups(minv == np.repeat(gmin, sizes), starts, n)
+    imax = _first_in_groups(maxv == np.repeat(gmax, sizes), starts, n)
+    inf = _first_in_groups(b["nfs"] >= 0, starts, n)
+    fcnt = np.add.reduceat(b["fcnt"], starts)
+    has_nf = inf >= 0
+    inf_safe = np.where(has_nf, inf, 0)
+    return {
+        "cnt": np.add.reduceat(b["cnt"], starts),
+        "mins": b["mins"][imin], "minv": np.where(fcnt > 0, gmin, np.nan), "mini": b["mini"][imin],
+        "maxs": b["maxs"][imax], "maxv": np.where(fcnt > 0, gmax, np.nan), "maxi": b["maxi"][imax],
+        "fsum": np.add.reduceat(b["fsum"], starts),
+        "fcnt": fcnt,
+        "nfs": np.where(has_nf, b["nfs"][inf_safe], -1),
+        "nfv": np.where(has_nf, b["nfv"][inf_safe], np.nan),
+        "nfi": np.where(has_nf, b["nfi"][inf_safe], -1),
+    }
+
+
+def _concat(a: dict, b: dict) -> dict:
+    return {f: np.concatenate([a[f], b[f]]) for f in _FIELDS}
+
+
+def _take(b: dict, sl: slice) -> dict:
+    return {f: b[f][sl] for f in _FIELDS}
+
+
+class Decimator:
+    """The screen view of one series: bounded min-max buckets plus exact first/last/min/max."""
+
+    def __init__(self, capacity: int = DEFAULT_CAPACITY):
+        if capacity < 2:
+            raise ValueError("capacity must be at least 2")
+        self.capacity = capacity
+        self.per_bucket = 1
+        self.count = 0  # points seen
+        self.nonfinite = 0  # NaN/inf points seen
+        self.first: tuple[int, float] | None = None
+        self.last: tuple[int, float] | None = None
+        self._b = _empty()
+
+    # -- adding ---------------------------------------------------------------
+    def add(self, steps: np.ndarray, values: np.ndarray) -> None:
+        """Append points (in order) to the series."""
+        steps = np.asarray(steps, _I)
+        values = np.asarray(values, _F)
+        if not len(steps):
+            return
+        if self.first is None:
+            self.first = (int(steps[0]), float(values[0]))
+        self.last = (int(steps[-1]), float(values[-1]))
+        for lo in range(0, len(steps), _SLICE):
+            self._add(steps[lo:lo + _SLICE], values[lo:lo + _SLICE])
+
+    def _add(self, s: np.ndarray, v: np.ndarray) -> None:
+        n = len(s)
+        fin = np.isfinite(v)
+        self.nonfinite += int(n - fin.sum())
+        idx = np.arange(self.count, self.count + n, dtype=_I)
+        self.count += n
+        while -(-self.count // self.per_bucket) > self.capacity:
+            self._coarsen()
+        vf = np.where(fin, v, np.nan)
+        units = {
+            "cnt": np.ones(n, _I), "mins": s, "minv": vf, "mini": idx, "maxs": s, "maxv": vf, "maxi": idx,
+            "fsum": np.where(fin, v, 0.0), "fcnt": fin.astype(_I),
+            "nfs": np.where(fin, -1, s), "nfv": np.where(fin, np.nan, v), "nfi": np.where(fin, -1, idx),
+        }
+        b = self._b
+        keep = len(b["cnt"])
+        if keep and b["cnt"][-1] < self.per_bucket:  # the partial last bucket takes new points first
+            keep -= 1
+            units = _concat(_take(b, slice(keep, None)), units)
+        self._b = _concat(_take(b, slice(0, keep)), self._group(units, self.per_bucket))
+
+    def _group(self, b: dict, size: int) -> dict:
+        before = np.cumsum(b["cnt"]) - b["cnt"]
+        gid = before // size
+        starts = np.flatnonzero(np.diff(gid, prepend=-1))
+        return _merge(b, starts)
+
+    def _coarsen(self) -> None:
+        self.per_bucket *= 2
+        if len(self._b["cnt"]):
+            self._b = self._group(self._b, self.per_bucket)
+
+    # -- reading ----------------------------------------------------------------
+    @property
+    def buckets(self) -> int:
+        return len(self._b["cnt"])
+
+    def points(self) -> tuple[np.ndarray, np.ndarray]:
+        """(steps, values) to draw: each bucket's min and max in order, plus the exact first and last.
+
+        Non-finite values appear as NaN (a gap in the line); see `nonfinite_marks()`.
+        """
+        b = self._b
+        ok = b["fcnt"] > 0
+        i = np.concatenate([b["mini"][ok], b["maxi"][ok]])
+        s = np.concatenate([b["mins"][ok], b["maxs"][ok]])
+        v = np.concatenate([b["minv"][ok], b["maxv"][ok]])
+        nf = b["nfs"] >= 0  # a gap where a stretch held NaN/inf
+        if nf.any():
+            i = np.concatenate([i, b["nfi"][nf]])
+            s = np.concatenate([s, b["nfs"][nf]])
+            v = np.concatenate([v, np.full(int(nf.sum()), np.nan)])
+        if self.first is not None:
+            i = np.concatenate([[0], i, [self.count - 1]])
+            s = np.concatenate([[self.first[0]], s, [self.last[0]]])
+            v = np.concatenate([[self.first[1]], v, [self.last[1]]])
+        order = np.lexsort((np.isnan(v), i))
+        i, s, v = i[order], s[order], v[order]
+        keep = np.ones(len(i), bool)
+        keep[1:] = (i[1:] != i[:-1]) | (np.isnan(v[1:]) != np.isnan(v[:-1]))
+        v = np.where(np.isfinite(v), v, np.nan)
+        return s[keep], v[keep]
+
+    def nonfinite_marks(self) -> tuple[np.ndarray, np.ndarray]:
+        """(steps, values) of the first NaN/inf of each stretch that held one (values NaN, inf or -inf)."""
+        b = self._b
+        nf = b["nfs"] >= 0
+        s, v = b["nfs"][nf], b["nfv"][nf]
+        if self.last is not None and not np.isfinite(self.last[1]) and (not len(s) or s[-1] != self.last[0]):
+            s = np.append(s, self.last[0])
+            v = np.append(v, self.last[1])
+        return s, v
+
+    def means(self, width: int = 60) -> np.ndarray:
+        """At most `width` values: the finite mean of equal stretches (NaN for a stretch with a NaN/inf)."""
+        b = self._b
+        n = len(b["cnt"])
+        if not n:
+            return np.empty(0)
+        edges = np.linspace(0, n, min(width, n) + 1).astype(_I)
+        starts = edges[:-1]
+        fsum = np.add.reduceat(b["fsum"], starts)
+        fcnt = np.add.reduceat(b["fcnt"], starts)
+        nf = np.add.reduceat((b["nfs"] >= 0).astype(_I), starts)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m = fsum / fcnt
+        return np.where((nf > 0) | (fcnt == 0), np.nan, m)
+
+    @property
+    def min(self) -> float:
+        ok = self._b["fcnt"] > 0
+        return float(self._b["minv"][ok].min()) if ok.any() else float("nan")
+
+    @property
+    def max(self) -> float:
+        ok = self._b["fcnt"] > 0
+        return float(self._b["maxv"][ok].max()) if ok.any() else float("nan")
+
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in self._b.values())
+
+
+def ema(values: np.ndarray, weight: float) -> np.ndarray:
+    """TensorBoard's smoothing: exponential moving average with debiasing; NaN/inf pass through."""
+    v = np.asarray(values, _F)
+    if weight <= 0 or not len(v):
+        return v.copy()
+    fin = np.isfinite(v)
+    if fin.any() and np.all(v[fin] == v[fin][0]):  # a constant series stays itself
+        return v.copy()
+    out = np.empty_like(v)
+    last = 0.0
+    k = 0
+    for j in range(len(v)):  # len(v) is a screen's worth of points
+        x = v[j]
+        if not fin[j]:
+            out[j] = x
+            continue
+        last = last * weight + (1 - weight) * x
+        k += 1
+        out[j] = last / (1 - weight ** k) if weight < 1 else last
+    return out
