@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .alerts import alert, on_alert
 from .api import config, finish, get_run, init, log, runs, summary
+from .compare import compare
 from .errors import (
     NbmonitorError,
     NbmonitorWarning,
@@ -31,6 +32,7 @@ __all__ = [
     "Table",
     "__version__",
     "alert",
+    "compare",
     "config",
     "finish",
     "get_run",

@@ -1,0 +1,39 @@
+"""`nbm.compare()`: the runs-comparison table and its static fallbacks."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import nbmonitor as nbm
+
+
+def _sweep(tmp_path):
+    for i, lr in enumerate([0.1, 0.01, 0.001]):
+        nbm.init(project="sweep", name=f"<b>run{i}</b>", config={"lr": lr, "dropout": 0.1 * i}, dir=tmp_path)
+        for s in range(50):
+            nbm.log({"loss": 1.0 / (s + 1) + i, "acc": s / 50})
+        nbm.finish(quiet=True)
+
+
+def test_one_row_per_run_with_config_summary_and_sparklines(tmp_path):
+    _sweep(tmp_path)
+    t = nbm.compare("sweep", dir=tmp_path)
+    assert [c["name"] for c in t.columns] == ["name", "state", "lr", "dropout", "loss", "acc"]
+    assert [r[0] for r in t.rows] == ["<b>run0</b>", "<b>run1</b>", "<b>run2</b>"]
+    assert [r[2] for r in t.rows] == [0.1, 0.01, 0.001]
+    assert t.spark_keys == ["acc", "loss"]
+    spark = np.frombuffer(t.spark, np.float32).reshape(3, 2, -1)
+    assert spark.shape[2] == 40 and spark[2, 1, 0] == 3.0  # run2's loss starts at 1/1 + 2
+    assert np.all(np.diff(spark[0, 0]) > 0)  # acc rises
+
+
+def test_static_html_is_escaped_and_has_svg(tmp_path):
+    _sweep(tmp_path)
+    t = nbm.compare("sweep", dir=tmp_path)
+    bundle = t._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert "<b>run0" not in data["text/html"] and "&lt;b&gt;run0&lt;/b&gt;" in data["text/html"]
+    assert data["text/html"].count("<svg") == 3
+    lines = data["text/plain"].splitlines()
+    assert lines[0].split() == ["name", "state", "lr", "dropout", "loss", "acc", "acc", "history"]
+    assert "0x" not in data["text/plain"] and len(lines) == 4
