@@ -16,11 +16,13 @@ from __future__ import annotations
 import fnmatch
 import html
 import os
+import shlex
 from pathlib import Path
 from typing import Any, Iterable
 
 from IPython.core.error import UsageError
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic_arguments import argument, magic_arguments
+from IPython.utils.process import arg_split
 
 from .sources import Source
 from .store import Chunk, Event, RunRecord
@@ -41,7 +43,7 @@ NOTHING_HINT = "no nbmonitor runs (nbmonitor.db) and no TensorBoard event files 
 @argument("--help", "-h", action="store_true", help="show this help and return")
 def monitor(line: str = "") -> None:
     """Show a live panel of training runs (no server, no iframe)."""
-    args = parse_argstring(monitor, line)
+    args = _parse(line)
     if args.help:
         print(usage())
         return None
@@ -61,6 +63,19 @@ def monitor(line: str = "") -> None:
 
     display(panel)
     return None
+
+
+def _parse(line: str):
+    """Arguments as a shell splits them (quotes removed: --runs 'ex*'); errors as UsageError."""
+    try:
+        if os.name == "nt":  # keep backslashes in paths; drop the quotes
+            argv = [a[1:-1] if len(a) > 1 and a[0] == a[-1] and a[0] in "'\"" else a
+                    for a in arg_split(line, posix=False)]
+        else:
+            argv = shlex.split(line)
+    except ValueError as exc:
+        raise UsageError(f"%monitor: {exc} in {line!r}") from None
+    return monitor.parser.parse_args(argv)
 
 
 def usage() -> str:
@@ -96,26 +111,27 @@ def resolve(logdir: str | None, project: str | None) -> tuple[Source, str | None
     from .store import open_store, resolve_root
 
     last = api.last_project()
+    stores = [last[1]] if last is not None else []
+    root = resolve_root(None)
+    if (root / DB_NAME).is_file() and not any(st.root == root for st in stores):
+        stores.append(open_store(root))
+    if not stores:
+        raise UsageError(f"%monitor: no runs yet in {root}: call nbmonitor.init() first, or pass --logdir DIR")
+    sources = [LiveSource(st) for st in stores]
+    wheres = [str(st.root) if st.root is not None else "this process" for st in stores]
+    if project is not None:  # the current run's store, else the default root
+        for source, where in zip(sources, wheres):
+            if source.list_runs(project):
+                return source, project, where
+        known = sorted({r.project for source in sources for r in source.list_runs()})
+        raise UsageError(f"%monitor: no project {project!r} in {' or '.join(wheres)} "
+                         f"(projects: {', '.join(known) or 'none'})")
     if last is not None:
-        proj, store = last
-        source: Source = LiveSource(store)
-        where = str(store.root) if store.root is not None else "this process"
-    else:
-        root = resolve_root(None)
-        if not (root / DB_NAME).is_file():
-            raise UsageError(f"%monitor: no runs yet in {root}: call nbmonitor.init() first, "
-                             "or pass --logdir DIR")
-        source = LiveSource(open_store(root))
-        where = str(root)
-        runs = source.list_runs()
-        if not runs:
-            raise UsageError(f"%monitor: no runs yet in {root}: call nbmonitor.init() first, "
-                             "or pass --logdir DIR")
-        proj = max(runs, key=lambda r: (r.created, r.updated)).project
-    if project is not None:
-        _check_project(source, project, where)
-        proj = project
-    return source, proj, where
+        return sources[0], last[0], wheres[0]
+    runs = sources[0].list_runs()
+    if not runs:
+        raise UsageError(f"%monitor: no runs yet in {root}: call nbmonitor.init() first, or pass --logdir DIR")
+    return sources[0], max(runs, key=lambda r: (r.created, r.updated)).project, wheres[0]
 
 
 def _check_project(source: Source, project: str, where: str) -> None:

@@ -1,0 +1,266 @@
+"""`%load_ext nbmonitor` and `%monitor`, through IPython's own shell (no notebook, no browser)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
+
+import nbmonitor as nbm
+from nbmonitor import api, magic
+from nbmonitor._sqlite_store import DB_NAME
+from nbmonitor.sources import LiveSource
+
+
+@pytest.fixture(scope="module")
+def ip():
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "nbmonitor")
+    return shell
+
+
+@pytest.fixture
+def panels(monkeypatch):
+    """Record what %monitor would show instead of building widgets."""
+    made = []
+
+    def fake_panel(source, **options):
+        made.append((source, options))
+        return _FakePanel(len(source.list_runs(options["project"])))
+
+    monkeypatch.setattr(magic, "_panel", fake_panel)
+    monkeypatch.setattr(api, "_last_project", None)
+    return made
+
+
+class _FakePanel:
+    def __init__(self, n):
+        self.n = n
+
+    def __repr__(self):
+        return f"<panel of {self.n} runs>"
+
+
+def _runs(root, project="proj", names=("a", "b"), n=5):
+    for name in names:
+        run = nbm.init(project=project, name=name, dir=root, display=False)
+        for i in range(n):
+            run.log({"loss": 1.0 / (i + 1), "val/acc": i / n})
+        run.finish(quiet=True)
+
+
+def _tb_logdir(path):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("tensorboard")
+    from torch.utils.tensorboard import SummaryWriter
+
+    for name in ("ex1", "ex2", "other"):
+        w = SummaryWriter(str(path / name))
+        for i in range(7):
+            w.add_scalar("Loss/train", torch.tensor(1.0 / (i + 1)), i)
+        w.add_scalar("Loss/val", 0.5, 6)
+        w.close()
+    return path
+
+
+def _magic_error(ip, line) -> str:
+    with pytest.raises(UsageError) as err:
+        ip.run_line_magic("monitor", line)
+    msg = str(err.value)
+    assert "\n" not in msg and "Traceback" not in msg
+    return msg
+
+
+def test_load_ext_registers_and_reload_ext_works(ip):
+    assert "monitor" in ip.magics_manager.magics["line"]
+    ip.run_line_magic("reload_ext", "nbmonitor")
+    assert ip.magics_manager.magics["line"]["monitor"].__module__ == "nbmonitor.magic"
+    assert "nbmonitor.magic" in __import__("sys").modules
+
+
+def test_help_prints_usage(ip, capsys, panels):
+    assert ip.run_line_magic("monitor", "--help") is None
+    out = capsys.readouterr().out
+    for option in ("--logdir", "--runs", "--keys", "--smoothing", "--height", "--project", "list"):
+        assert option in out
+    assert panels == []
+
+
+@pytest.mark.parametrize("line, words", [
+    ("--bogus", "unrecognized arguments: --bogus"),
+    ("--smoothing abc", "invalid float value"),
+    ("--smoothing 1.5", "--smoothing must be in [0, 1)"),
+    ("--height -3", "--height must be a positive"),
+    ("--height", "expected one argument"),
+    ("frobnicate", "unknown action 'frobnicate'"),
+    ("--runs 'ex*", "No closing quotation"),
+])
+def test_bad_arguments_are_one_line_usage_errors(ip, panels, line, words):
+    assert words in _magic_error(ip, line)
+    assert panels == []
+
+
+def test_missing_folder_file_and_empty_folder(ip, panels, tmp_path):
+    assert _magic_error(ip, f"--logdir {tmp_path / 'nope'}") == f"%monitor: no such folder: {tmp_path / 'nope'}"
+    (tmp_path / "file.txt").write_text("x")
+    assert "not a folder" in _magic_error(ip, f"--logdir {tmp_path / 'file.txt'}")
+    (tmp_path / "empty" / "sub").mkdir(parents=True)
+    (tmp_path / "empty" / "sub" / "notes.txt").write_text("x")
+    msg = _magic_error(ip, f"--logdir {tmp_path / 'empty'}")
+    assert msg.startswith("%monitor: nothing readable in") and "tfevents" in msg
+    assert not (tmp_path / "empty" / DB_NAME).exists()  # looking never creates a store
+
+
+def test_no_runs_yet(ip, panels, tmp_path, monkeypatch):
+    monkeypatch.setenv("NBMONITOR_DIR", str(tmp_path / "fresh"))
+    assert "no runs yet" in _magic_error(ip, "")
+    assert not (tmp_path / "fresh").exists()
+
+
+def test_monitor_shows_the_current_project(ip, panels, tmp_path, monkeypatch):
+    monkeypatch.setenv("NBMONITOR_DIR", str(tmp_path / "root"))
+    _runs(tmp_path / "root", project="older")
+    _runs(tmp_path / "root", project="newer", names=("c",))
+    api._last_project = None
+    with capture_output() as cap:
+        assert ip.run_line_magic("monitor", "") is None
+    (source, options), = panels
+    assert isinstance(source, LiveSource)
+    assert options == {"project": "newer", "runs": None, "keys": None, "smoothing": 0.0, "height": None}
+    assert cap.outputs[0].data["text/plain"] == "<panel of 1 runs>"
+
+    run = nbm.init(project="live", name="now", dir=tmp_path / "elsewhere", display=False)
+    ip.run_line_magic("monitor", "--runs 'n*' --keys 'train/*' --smoothing 0.6 --height 600")
+    source, options = panels[-1]
+    assert source.store is run._store
+    assert options == {"project": "live", "runs": "n*", "keys": "train/*", "smoothing": 0.6, "height": 600}
+    ip.run_line_magic("monitor", "-p older")
+    assert panels[-1][1]["project"] == "older"  # the same store as the current run
+    assert "no project 'missing'" in _magic_error(ip, "--project missing")
+    run.finish(quiet=True)
+
+
+def test_monitor_returns_nothing_to_out(ip, panels, tmp_path):
+    _runs(tmp_path, names=("a",))
+    n_out = len(ip.user_ns["Out"])
+    with capture_output():
+        result = ip.run_cell(f"%monitor --logdir {tmp_path}", store_history=True)
+    assert result.success and result.result is None
+    assert len(ip.user_ns["Out"]) == n_out
+
+
+def test_logdir_of_a_store_at_any_depth(ip, panels, tmp_path):
+    _runs(tmp_path / "deep" / "down" / "root")
+    ip.run_line_magic("monitor", f"--logdir {tmp_path}")
+    source, options = panels[-1]
+    assert isinstance(source, LiveSource) and options["project"] is None
+    assert [r.name for r in source.list_runs()] == ["a", "b"]
+
+
+def test_logdir_of_tensorboard_files(ip, panels, tmp_path):
+    from nbmonitor._tb_source import TensorBoardSource
+
+    logs = _tb_logdir(tmp_path / "logs")
+    ip.run_line_magic("monitor", f"--logdir {logs} --runs 'ex*' --keys 'Loss/*' --smoothing 0.6 --height 600")
+    source, options = panels[-1]
+    assert isinstance(source, TensorBoardSource)
+    assert options == {"project": None, "runs": "ex*", "keys": "Loss/*", "smoothing": 0.6, "height": 600}
+
+
+def test_logdir_with_both_kinds(ip, panels, tmp_path):
+    _tb_logdir(tmp_path / "tb")
+    _runs(tmp_path / "nbm")
+    with capture_output() as cap:
+        ip.run_line_magic("monitor", f"list --logdir {tmp_path}")
+    text = cap.outputs[0].data["text/plain"]
+    assert [line.split()[1] for line in text.splitlines()[2:]] == ["a", "b", "tb/ex1", "tb/ex2", "tb/other"]
+    ip.run_line_magic("monitor", f"--logdir {tmp_path}")
+    source = panels[-1][0]
+    runs = source.list_runs()
+    assert len(runs) == 5
+    tb = [r for r in runs if r.name == "tb/ex1"][0]
+    assert source.keys(tb.id) == {"Loss/train": 7, "Loss/val": 1}
+    nb = [r for r in runs if r.name == "a"][0]
+    assert len(source.read_series(nb.id)["loss"]) == 5
+
+
+def test_list_table_plain_and_html(ip, panels, tmp_path):
+    _runs(tmp_path, project="proj", names=("a", "<b>&b"))
+    with capture_output() as cap:
+        assert ip.run_line_magic("monitor", f"list --logdir {tmp_path}") is None
+    (out,) = cap.outputs
+    assert out.data["text/plain"] == "\n".join([
+        f"2 runs in {tmp_path}",
+        "name   state     steps  keys",
+        "a      finished      5  loss, val/acc",
+        "<b>&b  finished      5  loss, val/acc",
+    ])
+    html = out.data["text/html"]
+    assert "&lt;b&gt;&amp;b" in html and "<b>&b" not in html
+    assert html.startswith('<table class="nbm-run-list">')
+    with capture_output() as cap:
+        ip.run_line_magic("monitor", f"list --logdir {tmp_path} --runs 'a*'")
+    assert cap.outputs[0].data["text/plain"].splitlines()[0] == f"1 run in {tmp_path} matching 'a*'"
+    assert panels == []
+
+
+def test_list_of_tensorboard_runs_shows_state_steps_keys(ip, panels, tmp_path):
+    logs = _tb_logdir(tmp_path / "logs")
+    with capture_output() as cap:
+        ip.run_line_magic("monitor", f"list --logdir {logs}")
+    assert cap.outputs[0].data["text/plain"] == "\n".join([
+        f"3 runs in {logs}",
+        "name   state    steps  keys",
+        "ex1    running      7  Loss/train, Loss/val",
+        "ex2    running      7  Loss/train, Loss/val",
+        "other  running      7  Loss/train, Loss/val",
+    ])
+
+
+def test_list_shows_a_dead_writer_as_crashed(ip, panels, tmp_path):
+    run = nbm.init(project="p", name="ghost", dir=tmp_path, display=False)
+    run.log({"x": 1.0})
+    run._flush()
+    from nbmonitor import _writer
+
+    _writer.unregister(run)  # as if another process had written it ...
+    run._store.update_run(run.id, pid=2**22 + 12345, heartbeat=time.time())  # ... and died
+    with capture_output() as cap:
+        ip.run_line_magic("monitor", f"list --logdir {tmp_path}")
+    assert "ghost  crashed" in cap.outputs[0].data["text/plain"]
+    run._finished = True
+    api._current = None
+
+
+def test_keys_column_is_shortened_deterministically():
+    keys = {f"group/metric_{i:02d}": 1 for i in range(20)}
+    text = magic._keys_text(keys)
+    assert text.startswith("group/metric_00, group/metric_01") and text.endswith("(+18)")
+    assert magic._keys_text({}) == ""
+    assert len(text) <= 60
+
+
+def test_kernel_restart_rebuilds_from_disk(ip, panels, tmp_path):
+    """A fresh process (a restarted kernel) sees the same runs and all their points."""
+    import subprocess
+    import sys
+    import textwrap
+
+    _runs(tmp_path, names=("a",), n=50)
+    code = textwrap.dedent(f"""
+        from IPython.core.interactiveshell import InteractiveShell
+        from IPython.utils.capture import capture_output
+        ip = InteractiveShell.instance()
+        ip.run_line_magic("load_ext", "nbmonitor")
+        with capture_output() as cap:
+            ip.run_line_magic("monitor", "list --logdir {tmp_path}")
+        print(cap.outputs[0].data["text/plain"])
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, "PYTHONPATH": os.getcwd()})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[-1].split() == ["a", "finished", "50", "loss,", "val/acc"]
