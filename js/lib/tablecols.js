@@ -1,0 +1,126 @@
+// Pure helpers for logged tables: column roles, mistakes, sorting, cell text.
+// The role rule matches nbmonitor/views/_common.py (role_columns).
+
+const PRED = new Set(["pred", "preds", "prediction", "predictions", "predicted", "guess", "yhat"]);
+const TARGET = new Set(["target", "targets", "truth", "label", "labels", "gt", "true", "actual", "answer"]);
+
+/** @param {string} name @returns {Set<string>} the words of a column name, and the name itself */
+export function tokens(name) {
+  const lower = String(name).toLowerCase();
+  const out = new Set(lower.split(/[^a-z0-9]+/).filter(Boolean));
+  out.add(lower);
+  return out;
+}
+
+const hasAny = (set, words) => [...set].some((t) => words.has(t));
+
+/**
+ * Indexes of the prediction and target columns (-1 when absent), found by name.
+ * @param {string[]} columns
+ * @returns {{pred: number, target: number}}
+ */
+export function roleColumns(columns) {
+  const pred = columns.findIndex((c) => hasAny(tokens(c), PRED));
+  const target = columns.findIndex(
+    (c, i) => i !== pred && hasAny(tokens(c), TARGET) && !hasAny(tokens(c), PRED),
+  );
+  return { pred, target };
+}
+
+/** @returns {boolean} a cell is an image reference */
+export const isImage = (cell) => cell !== null && typeof cell === "object" && Array.isArray(cell._img);
+
+/** Index of the first column holding images in the first rows, or -1. */
+export function imageColumn(rows) {
+  for (const row of rows.slice(0, 20)) {
+    const i = row.findIndex(isImage);
+    if (i >= 0) return i;
+  }
+  return -1;
+}
+
+/** Numeric columns other than pred/target: what "sort by score" offers. */
+export function scoreColumns(columns, rows) {
+  const { pred, target } = roleColumns(columns);
+  return columns
+    .map((c, i) => i)
+    .filter((i) => i !== pred && i !== target && rows.length > 0 &&
+      rows.some((r) => typeof r[i] === "number") && rows.every((r) => r[i] === null || typeof r[i] !== "object"));
+}
+
+/** Prediction equals target: numbers by value, anything else by its text. */
+export function same(a, b) {
+  if (typeof a === "number" && typeof b === "number") return a === b;
+  return String(a).trim() === String(b).trim();
+}
+
+export function isMistake(row, pred, target) {
+  if (pred < 0 || target < 0) return false;
+  const a = row[pred], b = row[target];
+  return a !== null && a !== undefined && b !== null && b !== undefined && !same(a, b);
+}
+
+/** Compare two cells for sorting: numbers numerically, text by locale, empty last. */
+export function compareCells(a, b) {
+  const ea = a === null || a === undefined || a === "", eb = b === null || b === undefined || b === "";
+  if (ea || eb) return ea === eb ? 0 : ea ? 1 : -1;
+  const na = typeof a === "number" || typeof a === "boolean", nb = typeof b === "number" || typeof b === "boolean";
+  if (na && nb) return Number(a) - Number(b);
+  if (na !== nb) return na ? -1 : 1;
+  return String(a).localeCompare(String(b), undefined, { numeric: true });
+}
+
+/**
+ * Row indexes sorted by column `col` (stable; empty cells last in both directions).
+ * @param {any[][]} rows @param {number} col @param {boolean} desc
+ */
+export function sortedIndexes(rows, col, desc = false) {
+  const idx = rows.map((_, i) => i);
+  if (col < 0) return idx;
+  const empty = (v) => v === null || v === undefined || v === "";
+  return idx.sort((i, j) => {
+    const a = rows[i][col], b = rows[j][col];
+    if (empty(a) || empty(b)) return compareCells(a, b) || i - j;
+    const c = compareCells(a, b);
+    return (desc ? -c : c) || i - j;
+  });
+}
+
+/** Text of a cell: numbers with up to 4 significant digits, images as [image]. */
+export function formatCell(v) {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "number") {
+    if (Number.isInteger(v)) return String(v);
+    if (!Number.isFinite(v)) return String(v);
+    const s = v.toPrecision(4);
+    return s.includes("e") ? s : String(Number(s));
+  }
+  if (typeof v === "boolean") return v ? "True" : "False";
+  if (isImage(v)) return "[image]";
+  return String(v);
+}
+
+/** `{text, cut}`: text cut to `max` characters with an ellipsis. */
+export function truncate(text, max = 80) {
+  const s = String(text);
+  return s.length <= max ? { text: s, cut: false } : { text: s.slice(0, max - 1) + "…", cut: true };
+}
+
+/**
+ * Group logged tables by (run, key) with their steps in order.
+ * @param {{run_id: string, run: string, key: string, step: number}[]} tables
+ * @returns {{id: string, label: string, items: number[]}[]} items are indexes into tables
+ */
+export function groupTables(tables) {
+  const groups = new Map();
+  tables.forEach((t, i) => {
+    const id = `${t.run_id}\u0000${t.key}`;
+    if (!groups.has(id)) groups.set(id, { id, label: t.key, run: t.run, items: [] });
+    groups.get(id).items.push(i);
+  });
+  const out = [...groups.values()];
+  const runs = new Set(out.map((g) => g.run));
+  if (runs.size > 1) out.forEach((g) => (g.label = `${g.label} (${g.run})`));
+  out.forEach((g) => g.items.sort((a, b) => tables[a].step - tables[b].step || a - b));
+  return out;
+}
