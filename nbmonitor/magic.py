@@ -59,10 +59,17 @@ def monitor(line: str = "") -> None:
         return None
     panel = _panel(source, project=project, runs=args.runs, keys=args.keys, smoothing=args.smoothing,
                    height=args.height)
+    old = _panels.pop(line.strip(), None)
+    if old is not None and hasattr(old, "stop"):  # the same cell run again: the old view is gone
+        old.stop()
+    _panels[line.strip()] = panel
     from IPython.display import display
 
     display(panel)
     return None
+
+
+_panels: dict[str, Any] = {}  # the panel each %monitor line showed last (stopped when it runs again)
 
 
 def _parse(line: str):

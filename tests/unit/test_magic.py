@@ -264,3 +264,27 @@ def test_kernel_restart_rebuilds_from_disk(ip, panels, tmp_path):
                          env={**os.environ, "PYTHONPATH": os.getcwd()})
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[-1].split() == ["a", "finished", "50", "loss,", "val/acc"]
+
+
+def test_the_real_panel_over_tensorboard_files(ip, tmp_path, monkeypatch):
+    pytest.importorskip("ipywidgets")
+    try:
+        from nbmonitor.panel import Panel
+    except ImportError:
+        pytest.skip("the panel is not in this tree yet")
+    monkeypatch.setattr(magic, "_panels", {})
+    logs = _tb_logdir(tmp_path / "logs")
+    with capture_output() as cap:
+        assert ip.run_line_magic("monitor", f"--logdir {logs} --keys 'Loss/*' --height 500") is None
+    (out,) = cap.outputs
+    assert {"application/vnd.jupyter.widget-view+json", "text/plain", "text/html"} <= set(out.data)
+    (panel,) = magic._panels.values()
+    assert isinstance(panel, Panel) and panel.publisher.running
+    with capture_output():
+        ip.run_line_magic("monitor", f"--logdir {logs} --keys 'Loss/*' --height 500")  # the cell again
+    assert not panel.publisher.running  # the first one stopped
+    (again,) = magic._panels.values()
+    assert again is not panel
+    assert sorted(tr.record.name for tr in again.publisher.runs.values()) == ["ex1", "ex2", "other"]
+    assert again.publisher.runs[again.publisher.focus].series["Loss/train"].cursor == 7
+    again.close()
