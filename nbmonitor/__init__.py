@@ -16,6 +16,7 @@ from .errors import (
 from .hooks import unwatch, watch
 from .media import Histogram, Image, Table
 from .run import Run
+from .writer import SummaryWriter
 
 __version__ = "0.1.0"
 
@@ -29,6 +30,7 @@ __all__ = [
     "RunClosedError",
     "RunNotFoundError",
     "StoreError",
+    "SummaryWriter",
     "Table",
     "__version__",
     "alert",

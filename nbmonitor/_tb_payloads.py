@@ -1,0 +1,105 @@
+"""TensorBoard's embeddings and graphs as `nbmonitor.views` payloads.
+
+Used by `SummaryWriter` (from the values it was given) and usable by any reader
+of a TensorBoard logdir (from the projector files and the GraphDef torch writes),
+so a view shows the same thing live and after a restart.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+MAX_POINTS = 10_000  # points of an embedding sent to the panel (the first ones)
+
+
+def pca_2d(mat: Any) -> np.ndarray:
+    """The first two principal components of the rows of `mat` (N x D), scaled into [-1, 1]."""
+    x = np.asarray(mat, np.float64)
+    if x.ndim != 2:
+        raise ValueError(f"an embedding is a 2-D matrix (points x dimensions), got shape {x.shape}")
+    x = np.nan_to_num(x - x.mean(axis=0), nan=0.0, posinf=0.0, neginf=0.0)
+    out = np.zeros((x.shape[0], 2))
+    if x.shape[0] > 1 and x.shape[1] > 0:
+        _, _, vt = np.linalg.svd(x, full_matrices=False)
+        k = min(2, vt.shape[0])
+        out[:, :k] = x @ vt[:k].T
+    scale = np.abs(out).max()
+    return out / scale if scale > 0 else out
+
+
+def embedding_payload(mat: Any, metadata: list | None = None, header: list | None = None,
+                      thumb: tuple[int, int] | None = None) -> dict:
+    """{"points", "labels", "header"} (+ "thumb": [w, h] when a sprite goes with it)."""
+    pts = pca_2d(np.asarray(mat)[:MAX_POINTS])
+    labels = None
+    if metadata is not None:
+        meta = list(metadata)[:MAX_POINTS]
+        labels = [[str(c) for c in row] for row in meta] if header else [str(m) for m in meta]
+    payload: dict[str, Any] = {"points": np.round(pts, 4).tolist(), "labels": labels,
+                               "header": list(header) if header else None}
+    if thumb is not None:
+        payload["thumb"] = [int(thumb[0]), int(thumb[1])]
+    return payload
+
+
+def projector_embeddings(logdir: str | os.PathLike) -> list[tuple[str, int, dict, dict]]:
+    """(tag, step, payload, files) for each embedding of a logdir's projector_config.pbtxt."""
+    from google.protobuf import text_format
+    from tensorboard.plugins.projector.projector_config_pb2 import ProjectorConfig
+
+    path = os.path.join(logdir, "projector_config.pbtxt")
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        config = text_format.Parse(f.read(), ProjectorConfig())
+    out = []
+    for e in config.embeddings:
+        tag, _, step = e.tensor_name.rpartition(":")
+        mat = np.loadtxt(os.path.join(logdir, e.tensor_path), delimiter="\t", ndmin=2)
+        metadata, header = None, None
+        if e.metadata_path:
+            with open(os.path.join(logdir, e.metadata_path), encoding="utf-8") as f:
+                rows = f.read().rstrip("\n").split("\n")
+            if rows and "\t" in rows[0]:
+                header, metadata = rows[0].split("\t"), [r.split("\t") for r in rows[1:]]
+            else:
+                metadata = rows
+        files, thumb = {}, None
+        if e.sprite.image_path:
+            with open(os.path.join(logdir, e.sprite.image_path), "rb") as f:
+                files["sprite.png"] = f.read()
+            thumb = tuple(e.sprite.single_image_dim)
+        out.append((tag or e.tensor_name, int(step) if step.isdigit() else 0,
+                    embedding_payload(mat, metadata, header, thumb), files))
+    return out
+
+
+def graph_tree(graph_def: Any) -> dict:
+    """The module tree of a torch-traced GraphDef: scopes as nodes, parameter counts from the
+    shapes of the parameter inputs (nodes named like "Net/Conv2d[conv1]/weight/..")."""
+    root: dict = {"name": "model", "type": "", "params": 0, "children": []}
+    index: dict[tuple, dict] = {(): root}
+    for node in graph_def.node:
+        scope = node.name.split("/")[:-1]
+        path: tuple = ()
+        for part in scope:
+            parent = index[path]
+            path = (*path, part)
+            if path not in index:
+                name, _, kind = part.partition("[")
+                child = {"name": kind.rstrip("]") or name, "type": name, "params": 0, "children": []}
+                parent["children"].append(child)
+                index[path] = child
+        if node.op == "prim::GetAttr" and "tensor_size" not in node.attr:
+            continue
+        if node.name.rsplit("/", 1)[-1].split(".")[0] in ("weight", "bias") and "_output_shapes" in node.attr:
+            dims = [d.size for d in node.attr["_output_shapes"].list.shape[0].dim]
+            n = int(np.prod(dims)) if dims else 0
+            for i in range(len(path) + 1):
+                index[path[:i]]["params"] += n
+    if len(root["children"]) == 1 and not root["params"] == 0:
+        return root["children"][0]
+    return root["children"][0] if len(root["children"]) == 1 else root
