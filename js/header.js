@@ -105,11 +105,12 @@ function render({ model, el }) {
   update();
   renderAlerts();
   const timer = setInterval(tick, 1000);
-  model.on('change', update);
+  const names = ['project', 'run', 'color', 'state', 'step', 'total', 'elapsed', 'stamp', 'rate', 'runs', 'error'];
+  for (const n of names) model.on(`change:${n}`, update);
   model.on('change:alerts', renderAlerts);
   return () => {
     clearInterval(timer);
-    model.off('change', update);
+    for (const n of names) model.off(`change:${n}`, update);
     model.off('change:alerts', renderAlerts);
   };
 }

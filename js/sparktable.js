@@ -1,18 +1,18 @@
 // The panel's sparkline table: one row per key with its sparkline, last, min and max.
-// State: rows [{key, last, last_exact, min, max, n, nonfinite, offset, length}], spark (float32
+// State: rows [{key, last, last_exact, min, max, n, nonfinite, marks, offset, length}], spark (float32
 // bytes: each row's sparkline at [offset, offset + length)), run, color, title.
 import { toFloat32, sparkPaths } from './lib/spark.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const W = 140, H = 22;
 
-function sparkSvg(values, color) {
+function sparkSvg(values, color, flagged) {
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('width', String(W));
   svg.setAttribute('height', String(H));
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
   svg.classList.add('nbm-spark');
-  const { lines, marks } = sparkPaths(values, W, H);
+  const { lines, marks } = sparkPaths(values, W, H, 2, flagged || []);
   for (const pts of lines) {
     const pl = document.createElementNS(SVG, 'polyline');
     pl.setAttribute('points', pts);
@@ -65,7 +65,7 @@ function render({ model, el }) {
       k.title = r.key;
       const s = document.createElement('td');
       s.className = 'nbm-history';
-      s.appendChild(sparkSvg(spark.subarray(r.offset, r.offset + r.length), color));
+      s.appendChild(sparkSvg(spark.subarray(r.offset, r.offset + r.length), color, r.marks));
       if (r.nonfinite) {
         s.title = `${r.nonfinite} NaN/inf of ${r.n} points`;
       }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .alerts import alert, on_alert
-from .api import config, finish, get_run, init, log, runs, summary
+from .api import config, finish, get_run, init, log, panel, runs, summary
 from .compare import compare
 from .errors import (
     NbmonitorError,
@@ -41,6 +41,7 @@ __all__ = [
     "init",
     "log",
     "on_alert",
+    "panel",
     "runs",
     "summary",
     "unwatch",

@@ -173,20 +173,21 @@ class Decimator:
             v = np.append(v, self.last[1])
         return s, v
 
-    def means(self, width: int = 60) -> np.ndarray:
-        """At most `width` values: the finite mean of equal stretches (NaN for a stretch with a NaN/inf)."""
+    def means(self, width: int = 60) -> tuple[np.ndarray, np.ndarray]:
+        """At most `width` stretches: the mean of each one's finite values (NaN if none), and
+        a mask of the stretches that held a NaN/inf."""
         b = self._b
         n = len(b["cnt"])
         if not n:
-            return np.empty(0)
+            return np.empty(0), np.zeros(0, bool)
         edges = np.linspace(0, n, min(width, n) + 1).astype(_I)
         starts = edges[:-1]
         fsum = np.add.reduceat(b["fsum"], starts)
         fcnt = np.add.reduceat(b["fcnt"], starts)
-        nf = np.add.reduceat((b["nfs"] >= 0).astype(_I), starts)
+        nf = np.add.reduceat((b["nfs"] >= 0).astype(_I), starts) > 0
         with np.errstate(invalid="ignore", divide="ignore"):
             m = fsum / fcnt
-        return np.where((nf > 0) | (fcnt == 0), np.nan, m)
+        return np.where(fcnt == 0, np.nan, m), nf
 
     @property
     def min(self) -> float:

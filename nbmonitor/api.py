@@ -112,13 +112,34 @@ def _resume(store: Store, record, config, total_steps) -> Run:
 
 
 def _display_panel(run: Run) -> None:
-    import importlib.util
-
-    if importlib.util.find_spec("nbmonitor.panel") is None:  # the panel lands separately
-        return
     from .panel import show_live_panel
 
     show_live_panel(run)
+
+
+def panel(project: str | None = None, dir: str | os.PathLike | None = None, **options: Any):
+    """Display a live panel in the cell: the current run's project, else `project` in `dir`.
+
+    Returns the `Panel` (None outside a notebook). Options: runs, keys, smoothing, height
+    (see `nbmonitor.panel.Panel`).
+    """
+    if _current is not None and project is None and dir is None:
+        return _current.panel(**options)
+    from ._env import in_notebook
+
+    if not in_notebook():
+        return None
+    from .panel import Panel
+    from .sources import open_source
+
+    if dir is None and _last_project is not None:
+        from .sources import LiveSource
+
+        last, store = _last_project
+        source, project = LiveSource(store), project or last
+    else:
+        source = open_source(dir)
+    return Panel(source, project=project, **options).show()
 
 
 def log(data: Mapping[str, Any], step: int | None = None, commit: bool | None = None) -> None:

@@ -198,6 +198,12 @@ class Run:
 
             show_report(self)
 
+    def panel(self, **options: Any):
+        """Display a live panel of this run's project in the cell and return it (None outside a notebook)."""
+        from .panel import show_live_panel
+
+        return show_live_panel(self, new=True, **options)
+
     def __enter__(self) -> Run:
         return self
 

@@ -23,9 +23,10 @@ export function toFloat32(buf) {
  * @param {number} width
  * @param {number} height
  * @param {number} [pad]
+ * @param {number[]} [flagged] indices of points to mark too (a stretch that held a NaN/inf)
  * @returns {{lines: string[], marks: number[]}} SVG `points` strings and x positions of non-finite marks
  */
-export function sparkPaths(values, width, height, pad = 2) {
+export function sparkPaths(values, width, height, pad = 2, flagged = []) {
   const n = values.length;
   let lo = Infinity, hi = -Infinity;
   for (let i = 0; i < n; i++) {
@@ -51,6 +52,10 @@ export function sparkPaths(values, width, height, pad = 2) {
     cur.push(`${x.toFixed(1)},${y.toFixed(1)}`);
   }
   if (cur.length) lines.push(cur.join(' '));
+  for (const i of flagged) {
+    const v = values[i];
+    if (i >= 0 && i < n && Number.isFinite(v)) marks.push(pad + ((width - 2 * pad) * i) / steps);
+  }
   // a single point draws nothing: widen it to a short flat segment
   return { lines: lines.map((l) => (l.includes(' ') ? l : `${l} ${l}`)), marks };
 }

@@ -35,3 +35,9 @@ test('formatDuration and formatRate', () => {
   assert.equal(formatRate(4.2), '4.20');
   assert.equal(formatRate(null), '–');
 });
+
+test('sparkPaths marks flagged points without breaking the line', () => {
+  const { lines, marks } = sparkPaths([0, 1, 2], 10, 10, 0, [1, 7]);
+  assert.equal(lines.length, 1);
+  assert.deepEqual(marks, [5]);
+});
