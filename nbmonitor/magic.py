@@ -31,7 +31,7 @@ NOTHING_HINT = "no nbmonitor runs (nbmonitor.db) and no TensorBoard event files 
 
 
 @magic_arguments()
-@argument("action", nargs="?", default=None, help="'list': a table of the runs instead of the panel")
+@argument("action", nargs="?", default=None, metavar="list", help="show a table of the runs instead of the panel")
 @argument("--logdir", "-l", metavar="DIR", default=None,
           help="a folder: an nbmonitor root, or TensorBoard event files at any depth")
 @argument("--project", "-p", metavar="NAME", default=None, help="only this project's runs")
@@ -82,12 +82,26 @@ def _parse(line: str):
             argv = shlex.split(line)
     except ValueError as exc:
         raise UsageError(f"%monitor: {exc} in {line!r}") from None
-    return monitor.parser.parse_args(argv)
+    try:
+        return monitor.parser.parse_args(argv)
+    except UsageError as exc:
+        raise UsageError(f"%monitor: {exc} (see %monitor --help)") from None
+
+
+EXAMPLES = """examples:
+  %monitor                              the runs of the current / most recent project
+  %monitor --logdir runs                an nbmonitor root or TensorBoard event files
+  %monitor --logdir logs --runs 'ex*' --keys 'Loss/*' --smoothing 0.6 --height 600
+  %monitor --project basic-intro
+  %monitor list                         the runs it can see, as a table"""
 
 
 def usage() -> str:
-    text = monitor.__doc__ or ""
-    return text.strip()
+    """The help text of %monitor --help."""
+    text = monitor.parser.format_help().strip()
+    if text.startswith("::"):  # IPython writes the usage as an rst literal block
+        text = "usage: " + text[2:].lstrip()
+    return text + "\n\n" + EXAMPLES
 
 
 def _panel(source: Source, **options: Any):

@@ -87,6 +87,7 @@ def test_help_prints_usage(ip, capsys, panels):
     out = capsys.readouterr().out
     for option in ("--logdir", "--runs", "--keys", "--smoothing", "--height", "--project", "list"):
         assert option in out
+    assert out.startswith("usage: %monitor") and "examples:" in out
     assert panels == []
 
 
@@ -288,3 +289,8 @@ def test_the_real_panel_over_tensorboard_files(ip, tmp_path, monkeypatch):
     assert sorted(tr.record.name for tr in again.publisher.runs.values()) == ["ex1", "ex2", "other"]
     assert again.publisher.runs[again.publisher.focus].series["Loss/train"].cursor == 7
     again.close()
+    with capture_output():
+        ip.run_line_magic("monitor", f"--logdir {logs} --runs 'ex*'")
+    (globbed,) = [p for line, p in magic._panels.items() if "ex*" in line]
+    assert sorted(tr.record.name for tr in globbed.publisher.runs.values()) == ["ex1", "ex2"]
+    globbed.close()
