@@ -1,7 +1,7 @@
 """`watch(model)`: weight and gradient histograms from torch hooks; `unwatch()`.
 
-Every `log_freq` training steps (a forward pass in training mode for
-parameters, a gradient computed for gradients), each parameter and/or its
+Every `log_freq` training steps (a forward pass in training mode with
+gradients enabled for parameters, a gradient computed for gradients), each parameter and/or its
 gradient is binned on its own device (`media.tensor_histogram`: min, max and
 sum reduced and `torch.histc` run there; only the bins come back) and logged
 into the current run with `commit=False` at its current step, under
@@ -44,6 +44,7 @@ class _Watch:
         self.handles: list[Any] = []
         self.forwards = 0
         self.alerted: set[str] = set()
+        self._grad_enabled = _torch().is_grad_enabled
         if log in ("parameters", "all"):
             self.handles.append(model.register_forward_hook(self._on_forward))
         if log in ("gradients", "all"):
@@ -52,8 +53,8 @@ class _Watch:
                     self.handles.append(p.register_hook(self._grad_hook(prefix + name)))
 
     def _on_forward(self, module: Any, inputs: Any, output: Any) -> None:
-        if not module.training:
-            return
+        if not module.training or not self._grad_enabled():
+            return  # evaluation (eval() or no_grad) is not a training step
         self.forwards += 1
         if self.forwards % self.log_freq:
             return

@@ -44,8 +44,13 @@ export class BlobCache {
   }
 }
 
-/** A getModel for anywidget's render args: its `host` when it has one, else the widget manager. */
+/**
+ * A getModel for anywidget's render args: the widget manager (ipywidgets' "IPY_MODEL_<id>"
+ * references), else anywidget's `host`, which wants "anywidget:<id>".
+ */
 export function modelGetter(model, host) {
-  if (host && typeof host.getModel === "function") return (ref) => host.getModel(ref);
-  return (ref) => model.widget_manager.get_model(refId(ref));
+  if (model.widget_manager && typeof model.widget_manager.get_model === "function") {
+    return (ref) => model.widget_manager.get_model(refId(ref));
+  }
+  return (ref) => host.getModel(`anywidget:${refId(ref)}`);
 }

@@ -21,9 +21,9 @@ test("BlobCache asks for each reference once", async () => {
   assert.deepEqual(asked, ["IPY_MODEL_a", "IPY_MODEL_b"]);
 });
 
-test("modelGetter prefers host.getModel", async () => {
+test("modelGetter: the widget manager, else anywidget's host", async () => {
   const host = { getModel: (ref) => `host:${ref}` };
-  assert.equal(modelGetter({}, host)("IPY_MODEL_x"), "host:IPY_MODEL_x");
   const model = { widget_manager: { get_model: (id) => `wm:${id}` } };
-  assert.equal(modelGetter(model, undefined)("IPY_MODEL_x"), "wm:x");
+  assert.equal(modelGetter(model, host)("IPY_MODEL_x"), "wm:x");
+  assert.equal(modelGetter({}, host)("IPY_MODEL_x"), "host:anywidget:x");
 });
