@@ -78,28 +78,29 @@ def projector_embeddings(logdir: str | os.PathLike) -> list[tuple[str, int, dict
 
 
 def graph_tree(graph_def: Any) -> dict:
-    """The module tree of a torch-traced GraphDef: scopes as nodes, parameter counts from the
-    shapes of the parameter inputs (nodes named like "Net/Conv2d[conv1]/weight/..")."""
-    root: dict = {"name": "model", "type": "", "params": 0, "children": []}
-    index: dict[tuple, dict] = {(): root}
+    """The module tree of a torch-traced GraphDef (node names like "Net/Linear[fc1]/106").
+
+    Scopes "Type[name]" become the tree's nodes; torch's GraphDef has no parameter
+    shapes, so "params" is None (the live writer gives the counts from the model).
+    """
+    root: dict | None = None
+    index: dict[tuple, dict] = {}
     for node in graph_def.node:
-        scope = node.name.split("/")[:-1]
+        parts = node.name.split("/")[:-1]
+        if not parts or node.op == "IO Node":
+            continue
+        if root is None:
+            root = {"name": parts[0], "type": parts[0], "params": None, "children": []}
+            index[()] = root
         path: tuple = ()
-        for part in scope:
+        for part in parts[1:]:
+            kind, bracket, name = part.partition("[")
+            if not bracket or not name.endswith("]"):
+                continue  # "weight", "bias": attributes, not modules
             parent = index[path]
             path = (*path, part)
             if path not in index:
-                name, _, kind = part.partition("[")
-                child = {"name": kind.rstrip("]") or name, "type": name, "params": 0, "children": []}
+                child = {"name": name[:-1], "type": kind, "params": None, "children": []}
                 parent["children"].append(child)
                 index[path] = child
-        if node.op == "prim::GetAttr" and "tensor_size" not in node.attr:
-            continue
-        if node.name.rsplit("/", 1)[-1].split(".")[0] in ("weight", "bias") and "_output_shapes" in node.attr:
-            dims = [d.size for d in node.attr["_output_shapes"].list.shape[0].dim]
-            n = int(np.prod(dims)) if dims else 0
-            for i in range(len(path) + 1):
-                index[path[:i]]["params"] += n
-    if len(root["children"]) == 1 and not root["params"] == 0:
-        return root["children"][0]
-    return root["children"][0] if len(root["children"]) == 1 else root
+    return root or {"name": "model", "type": "", "params": None, "children": []}

@@ -34,6 +34,7 @@ DRAIN_INTERVAL_S = 0.1  # the background thread wakes this often; files are flus
 MAX_PANEL_RUNS = 100  # a writer's runs: its folder, add_scalars' and add_hparams' sub-folders
 MAX_QUEUED = 100_000  # calls waiting to be written; a caller faster than the writer then waits
 INSTALL_HINT = 'nbmonitor.SummaryWriter needs torch and tensorboard: pip install "nbmonitor[torch,tensorboard]"'
+_BIN_RULES = ("tensorflow", "auto", "fd", "doane", "scott", "stone", "rice", "sturges", "sqrt")
 DATAFORMATS = ("CHW", "HWC", "HW", "NCHW", "NHWC")
 
 
@@ -308,7 +309,11 @@ class SummaryWriter:
             raise ValueError(f"SummaryWriter.add_histogram({tag!r}): values is empty; nothing to bin")
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"SummaryWriter.add_histogram({tag!r}): values must be numbers, got dtype {arr.dtype}")
-        if not isinstance(bins, str):
+        if isinstance(bins, str):
+            if bins not in _BIN_RULES:
+                raise ValueError(f"SummaryWriter.add_histogram({tag!r}): bins must be 'tensorflow', one of numpy's "
+                                 f"rules ({', '.join(_BIN_RULES[1:])}), an int or bin edges; got {bins!r}")
+        elif not isinstance(bins, numbers.Integral):
             bins = _snapshot("add_histogram", tag, bins)
         self._put((_op_histogram, tag, arr, _opt_step("add_histogram", tag, global_step), bins, _wall(walltime),
                    max_bins))
