@@ -3,7 +3,8 @@
 The writer is a plain script using torch's SummaryWriter (event files, flushed
 every step); the notebook only runs `%load_ext nbmonitor` and `%monitor`, and
 the cell returns at once: the panel's own thread brings the new points.
-Screenshots: test-artifacts/screenshots/monitor_lab_{early,later}.png.
+The same with an nbmonitor root that a script logging with `nbm.log()` writes.
+Screenshots: test-artifacts/screenshots/monitor_{tensorboard,nbmonitor}_lab_{early,later}.png.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tests.browser import lab
 pytest.importorskip("torch")
 pytest.importorskip("tensorboard")
 
-WRITER = textwrap.dedent("""
+TB_WRITER = textwrap.dedent("""
     import math, sys, time
     import torch
     from torch.utils.tensorboard import SummaryWriter
@@ -38,6 +39,16 @@ WRITER = textwrap.dedent("""
         time.sleep(0.2)
 """)
 
+NBM_WRITER = textwrap.dedent("""
+    import math, sys, time
+    import nbmonitor as nbm
+    nbm.init(project="background", name="train", dir=sys.argv[1], display=False)
+    for step in range(100000):
+        nbm.log({"Loss/train": math.exp(-step / 40) + 0.05 * math.sin(step),
+                 "Loss/val": math.exp(-step / 50) + 0.1, "accuracy": 1 - math.exp(-step / 30)})
+        time.sleep(0.2)
+""")
+
 JS_STEP = """() => {
   const h = document.querySelector('.nbm-panel .nbm-header');
   return h && h.dataset.step !== undefined ? Number(h.dataset.step) : -1;
@@ -47,30 +58,36 @@ JS_LINES = """() => Array.from(document.querySelectorAll('.nbm-panel .bqplot.fig
   .map(p => (p.getAttribute('d') || '').split(/[ML]/).length - 1)"""
 
 
-@pytest.fixture
-def growing_logdir(tmp_path):
+@pytest.fixture(params=["tensorboard", "nbmonitor"])
+def growing_logdir(request, tmp_path):
+    """A folder another process keeps writing: TensorBoard event files, or an nbmonitor root."""
     logdir = tmp_path / "logs"
-    child = subprocess.Popen([sys.executable, "-c", WRITER, str(logdir / "train")],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if request.param == "tensorboard":
+        argv, first = [TB_WRITER, str(logdir / "train")], lambda: list((logdir / "train").glob("*tfevents*"))
+    else:
+        argv, first = [NBM_WRITER, str(logdir)], lambda: (logdir / "nbmonitor.db").exists()
+    child = subprocess.Popen([sys.executable, "-c", *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             env={**os.environ, "PYTHONPATH": str(lab.REPO_ROOT)})
     deadline = time.time() + 60
-    while not list((logdir / "train").glob("*tfevents*")) and time.time() < deadline:
+    while not first() and time.time() < deadline:
         assert child.poll() is None, child.stderr.read().decode()
         time.sleep(0.2)
-    yield logdir
+    yield request.param, logdir
     child.kill()
     child.wait()
 
 
 def test_monitor_logdir_shows_points_arriving(lab_page, jupyter_server, growing_logdir):
     page = lab_page
-    cells = ["%load_ext nbmonitor", f"%monitor --logdir {growing_logdir} --smoothing 0.3"]
-    lab.open_and_run(page, jupyter_server, cells, ui="lab", name="monitor-logdir.ipynb")
+    kind, logdir = growing_logdir
+    cells = ["%load_ext nbmonitor", f"%monitor --logdir {logdir} --smoothing 0.3"]
+    lab.open_and_run(page, jupyter_server, cells, ui="lab", name=f"monitor-{kind}.ipynb")
     page.wait_for_selector(".nbm-panel .nbm-header", timeout=lab.SELECTOR_TIMEOUT_MS)
     page.wait_for_function(f"() => ({JS_STEP})() >= 0", timeout=lab.SELECTOR_TIMEOUT_MS)
     page.wait_for_selector(".nbm-panel .bqplot.figure svg path.line", timeout=lab.SELECTOR_TIMEOUT_MS)
     first_step = page.evaluate(JS_STEP)
     first_lines = page.evaluate(JS_LINES)
-    lab.screenshot(page, "monitor_lab_early")
+    lab.screenshot(page, f"monitor_{kind}_lab_early")
 
     # the cell has returned (kernel idle); the points keep coming
     page.wait_for_function(f"() => ({JS_STEP})() >= {first_step + 10}", timeout=30_000)
@@ -83,5 +100,5 @@ def test_monitor_logdir_shows_points_arriving(lab_page, jupyter_server, growing_
     assert "train" in header and "running" in header
     keys = page.eval_on_selector_all(".nbm-panel .nbm-sparktable tr[data-key]", "rs => rs.map(r => r.dataset.key)")
     assert sorted(keys) == ["Loss/train", "Loss/val", "accuracy"]
-    lab.screenshot(page, "monitor_lab_later")
+    lab.screenshot(page, f"monitor_{kind}_lab_later")
     lab.assert_no_widget_errors(page)
