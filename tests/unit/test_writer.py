@@ -306,22 +306,12 @@ def test_a_point_is_on_disk_within_a_second_without_flush(tmp_path):
     w.close()
 
 
-def test_add_scalar_is_cheap_on_the_calling_thread(tmp_path):
-    from torch.utils.tensorboard import SummaryWriter as TorchWriter
-
-    def cost(w, n=3000):
-        t0 = time.perf_counter()
-        for i in range(n):
-            w.add_scalar("loss", 0.5, i)
-        return (time.perf_counter() - t0) / n
-
-    tw, ow = TorchWriter(str(tmp_path / "t")), SummaryWriter(str(tmp_path / "o"), display=False)
-    theirs = min(cost(tw) for _ in range(3))
-    ours = min(cost(ow) for _ in range(3))
-    tw.close()
-    ow.close()
-    assert len(_points_on_disk(tmp_path / "o", "loss")) == 9000
-    assert ours * 4 < theirs, f"ours {ours * 1e6:.2f} us vs torch {theirs * 1e6:.2f} us"  # bench: >= 10x
+def test_many_calls_all_arrive_in_order(tmp_path):  # speed: bench/bench_writer.py
+    w = SummaryWriter(str(tmp_path / "o"), display=False)
+    for i in range(9000):
+        w.add_scalar("loss", i / 8, i)
+    w.close()
+    assert [(s, v) for s, v, _ in _points_on_disk(tmp_path / "o", "loss")] == [(i, i / 8) for i in range(9000)]
 
 
 # -- killed, terminated, exiting ------------------------------------------------------------------
