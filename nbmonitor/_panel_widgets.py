@@ -61,7 +61,7 @@ class Chart:
         self.sy_log = bq.LogScale()
         self.log = False
         self.ax = bq.Axis(scale=self.sx, label="step", num_ticks=5, tick_format=".3~s")
-        self.ay = bq.Axis(scale=self.sy_lin, orientation="vertical", tick_format=".3~g", num_ticks=5)
+        self.ay = bq.Axis(scale=self.sy_lin, side="left", tick_format=".3~g", num_ticks=5)
         self.tooltip = bq.Tooltip(fields=["name", "x", "y"], labels=["run", "step", "value"],
                                   formats=["", "", ".6g"])
         self.zoom = bq.interacts.PanZoom(scales={"x": [self.sx], "y": [self.sy_lin]})

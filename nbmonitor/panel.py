@@ -24,7 +24,9 @@ import html
 import logging
 import math
 import threading
+import sys
 import time
+import types
 from typing import Any, Iterable
 
 import numpy as np
@@ -134,7 +136,7 @@ class Panel:
         self._reset.on_click(lambda _b: self.reset_zoom())
         self._legend = w.HBox(layout=w.Layout(flex_flow="row wrap", align_items="center"))
         controls = w.HBox([self._smooth, self._log, self._reset, self._legend],
-                          layout=w.Layout(flex_flow="row wrap", align_items="center", gap="4px 12px"))
+                          layout=w.Layout(flex_flow="row wrap", align_items="center", grid_gap="4px 12px"))
         self._charts_box = w.VBox(layout=w.Layout(
             max_height=f"{int(height)}px" if height else None, overflow="auto" if height else None))
         self._views_box = w.Accordion()
@@ -580,3 +582,15 @@ def show_live_panel(run, new: bool = False, **options: Any) -> Panel | None:
     run._on_finish.append(panel._run_finished)
     return panel
 
+
+
+class _CallableModule(types.ModuleType):
+    """Importing this module makes `nbmonitor.panel` name it, not `api.panel`; calling it still works."""
+
+    def __call__(self, *args: Any, **kwargs: Any):
+        from .api import panel
+
+        return panel(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -152,7 +152,7 @@ class Publisher:
     def _wanted(self, rec: RunRecord) -> bool:
         if self.run_filter is None:
             return True
-        return rec.id in self.run_filter or rec.name in self.run_filter
+        return any(rec.id == p or fnmatch.fnmatchcase(rec.name, p) for p in self.run_filter)
 
     def key_wanted(self, key: str) -> bool:
         ok = self._key_ok.get(key)

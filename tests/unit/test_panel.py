@@ -1,0 +1,259 @@
+"""The live panel without a browser: widget messages counted on recording comms."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("bqplot")
+pytest.importorskip("anywidget")
+
+import nbmonitor as nbm  # noqa: E402
+from nbmonitor import api, views  # noqa: E402
+from nbmonitor._memory_store import MemoryStore  # noqa: E402
+from nbmonitor._testing import recording_comms  # noqa: E402
+from nbmonitor.panel import Panel, format_number, section_of  # noqa: E402
+from nbmonitor.sources import LiveSource  # noqa: E402
+from nbmonitor.store import Event  # noqa: E402
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def test_sections_and_number_format():
+    assert section_of("train/loss") == "train"
+    assert section_of("Loss/train") == "Loss"
+    assert section_of("loss") == "charts"
+    assert section_of("/odd") == "charts"
+    assert format_number(0.5) == "0.5" and format_number(3.0) == "3"
+    assert format_number(0.1 + 0.2) == "0.3" and format_number(float("nan")) == "nan"
+    assert format_number(-float("inf")) == "-inf" and format_number(123456789.0) == "123456789"
+
+
+def test_message_rate_bounded_while_logging_flat_out():
+    with recording_comms() as rec:
+        run = nbm.init(project="busy", name="flat-out", display=False, store=MemoryStore())
+        panel = Panel(LiveSource(run._store), project="busy", follow=run.id).start()
+        keys = [f"train/k{j}" for j in range(4)] + ["val/loss", "lr"]
+        t0 = time.monotonic()
+        i = 0
+        while time.monotonic() - t0 < 3.0:
+            run.log({k: float(i + j) for j, k in enumerate(keys)})
+            i += 1
+        panel.stop()
+        t_end = time.monotonic()
+        window = t_end - (t0 + 1.0)  # after keys, charts and legend exist
+        updates = rec.count("update", since=t0 + 1.0)
+        nbm.finish(quiet=True)
+        panel.flush()
+    assert i > 10_000
+    assert updates <= 10 * window + 10 + 2, f"{updates} widget updates in {window:.1f} s for {i} log() calls"
+    # the final flush shows the exact last values
+    rows = {r["key"]: r for r in panel.table.rows}
+    assert set(rows) == set(keys)
+    assert rows["lr"]["last_exact"] == repr(float(i - 1 + 5)) and rows["lr"]["n"] == i
+    assert rows["train/k0"]["min"] == "0" and rows["train/k0"]["max"] == format_number(float(i - 1))
+
+
+def test_arrays_travel_as_float32_buffers():
+    from ipywidgets.widgets.widget import _remove_buffers
+
+    with recording_comms():
+        store = MemoryStore()
+        run = nbm.init(project="bin", display=False, store=store)
+        for i in range(5000):
+            run.log({"a/b": float(i)})
+        nbm.finish(quiet=True)
+        panel = Panel(LiveSource(store), project="bin")
+        panel.flush()
+    chart = panel._charts["a/b"]
+    line = next(iter(chart.lines.values()))
+    assert line.y.dtype == np.float32 and line.x.dtype == np.float32
+    _, _, buffers = _remove_buffers(line.get_state())
+    assert buffers and sum(memoryview(b).nbytes for b in buffers) >= len(line.y) * 4
+    _, _, buffers = _remove_buffers(panel.table.get_state())
+    assert len(buffers) == 1  # the table's sparklines
+    assert isinstance(panel.table.spark, bytes) and len(panel.table.spark) % 4 == 0
+
+
+def test_smoothing_and_log_scale_and_hiding(monkeypatch):
+    with recording_comms():
+        store = MemoryStore()
+        run = nbm.init(project="ctl", display=False, store=store)
+        for i in range(200):
+            run.log({"loss": 1.0 / (i + 1)})
+        nbm.finish(quiet=True)
+        panel = Panel(LiveSource(store), project="ctl", smoothing=0.6)
+        panel.flush()
+        line = next(iter(panel._charts["loss"].lines.values()))
+        assert line.y.shape[0] == 2 and line.opacities == [0.25, 1.0]  # raw faded + smoothed
+        panel.set_smoothing(0.0)
+        assert line.y.ndim == 1
+        panel.set_log_scale(True)
+        assert line.scales["y"] is panel._charts["loss"].sy_log
+        panel.set_run_visible(run.id, False)
+        assert line.visible is False
+
+
+def test_names_are_text_not_markup():
+    with recording_comms():
+        store = MemoryStore()
+        run = nbm.init(project=XSS, name=XSS, display=False, store=store)
+        run.log({XSS: 1.0, f"{XSS}/k": 2.0})
+        nbm.finish(quiet=True)
+        panel = Panel(LiveSource(store), project=XSS)
+        panel.flush()
+    page = panel.html()
+    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert XSS in panel.text()
+    # the widgets carry the raw text; the JS modules set it with textContent
+    assert panel.header.run == XSS and panel.table.rows[0]["key"] in (XSS, f"{XSS}/k")
+    assert XSS in panel._charts[XSS].figure.title
+
+
+def test_static_fallback_is_deterministic():
+    def make():
+        store = MemoryStore()
+        run = nbm.init(project="det", name="same", display=False, store=store)
+        for i in range(300):
+            run.log({"train/loss": 1.0 / (i + 1), "train/acc": i / 300, "x": float("nan") if i == 7 else 1.0})
+        nbm.finish(quiet=True)
+        with recording_comms():
+            p = Panel(LiveSource(store), project="det")
+            p.flush()
+        return p
+
+    a, b = make(), make()
+    assert a.text() == b.text()
+    assert "0x" not in a.text()
+    assert a.text().splitlines()[0] == "nbmonitor panel: det/same · finished · 300 steps"
+    assert "last 0.00333333" in a.text()
+    assert "<svg" in a.html() and "nbm-sparktable-static" in a.html()
+
+
+class _FakeHandle:
+    def __init__(self, log):
+        self.log = log
+
+    def update(self, obj, **kw):
+        self.log.append(("update", obj))
+
+
+def _fake_notebook(monkeypatch):
+    import IPython.display
+
+    from nbmonitor import _env
+
+    shown = []
+
+    def display(*objs, raw=False, display_id=None, **kw):
+        shown.extend(("display", o) for o in objs)
+        return _FakeHandle(shown) if display_id else None
+
+    monkeypatch.setattr(IPython.display, "display", display)
+    monkeypatch.setattr(_env, "in_notebook", lambda: True)
+    monkeypatch.setattr(api, "in_notebook", lambda: True)
+    return shown
+
+
+def test_init_shows_the_panel_and_finish_leaves_the_final_state(monkeypatch):
+    shown = _fake_notebook(monkeypatch)
+    with recording_comms():
+        run = nbm.init(project="nb", name="cell", display=True, store=MemoryStore(), total_steps=100)
+        assert shown and shown[0][0] == "display"
+        first = shown[0][1]
+        assert set(first) == {"application/vnd.jupyter.widget-view+json", "text/plain", "text/html"}
+        assert "running" in first["text/plain"]
+        for i in range(100):
+            nbm.log({"loss": 1.0 / (i + 1)})
+        nbm.finish()
+    kinds = [k for k, _ in shown]
+    assert kinds == ["display", "update", "display"]  # panel, its final state, the end-of-run report
+    final = shown[1][1]
+    assert final["text/plain"].splitlines()[0] == "nbmonitor panel: nb/cell · finished · 100/100 steps"
+    assert "last 0.01" in final["text/plain"]
+    assert final["application/vnd.jupyter.widget-view+json"] == first["application/vnd.jupyter.widget-view+json"]
+    assert "Run history" in shown[2][1]._repr_html_()
+    panel_obj = run._on_finish[0].__self__
+    assert not panel_obj.publisher.running
+    assert panel_obj.header.state == "finished" and panel_obj.header.step == 99
+
+
+def test_runs_of_one_cell_share_one_panel(monkeypatch):
+    shown = _fake_notebook(monkeypatch)
+    store = MemoryStore()
+    with recording_comms():
+        for k in range(3):
+            run = nbm.init(project="loop", name=f"trial-{k}", display=True, store=store)
+            run.log({"loss": float(k)})
+            nbm.finish(quiet=True)
+    panels = [o for k, o in shown if k == "display"]
+    assert len(panels) == 1
+    panel = run._on_finish[0].__self__
+    assert [t.record.name for t in panel.publisher.runs.values()] == ["trial-0", "trial-1", "trial-2"]
+    assert len(panel._charts["loss"].lines) == 3
+    assert "(+2 more runs)" in panel.text()
+
+
+def test_display_off_and_outside_a_notebook(monkeypatch):
+    shown = _fake_notebook(monkeypatch)
+    nbm.init(project="off", display=False, store=MemoryStore())
+    nbm.finish(quiet=True)
+    monkeypatch.setenv("NBMONITOR_DISPLAY", "0")
+    nbm.init(project="off", store=MemoryStore())
+    nbm.finish(quiet=True)
+    assert shown == []
+    from nbmonitor import _env
+
+    monkeypatch.setattr(_env, "in_notebook", lambda: False)
+    monkeypatch.setattr(api, "in_notebook", lambda: False)
+    run = nbm.init(project="off", display=True, store=MemoryStore())
+    assert run.panel() is None and nbm.panel() is None
+    nbm.finish(quiet=True)
+    assert shown == []
+
+
+def test_event_views_are_made_lazily_and_alerts_reach_the_header(monkeypatch):
+    made = []
+
+    class FakeView:
+        title = "Fakes"
+
+        def __init__(self):
+            import ipywidgets as w
+
+            self.widget = w.HTML("fake")
+            self.got = []
+            made.append(self)
+
+        def add(self, run, events):
+            self.got += [(run.name, e.seq, e.kind) for e in events]
+
+        def html(self):
+            return "<div class='fake-view'>fakes</div>"
+
+    monkeypatch.setattr(views, "_factories", [(("fake",), FakeView)])
+    monkeypatch.setattr(views, "load_views", lambda: list(views._factories))
+    store = MemoryStore()
+    with recording_comms():
+        run = nbm.init(project="ev", name="r", display=False, store=store)
+        run.log({"loss": 1.0})
+        panel = Panel(LiveSource(store), project="ev")
+        panel.flush()
+        assert made == []  # no event of its kind yet
+        run._flush()
+        store.write(run.id, [], [Event(0, "f", 1, time.time(), "fake", {}),
+                                 Event(1, "a", 1, time.time(), "alert",
+                                       {"title": XSS, "text": "loss is NaN", "level": "ERROR"}),
+                                 Event(2, "f", 2, time.time(), "fake", {})])
+        run._event_count = 3
+        panel.flush()
+        panel.flush()
+    assert len(made) == 1 and made[0].got == [("r", 0, "fake"), ("r", 2, "fake")]
+    assert panel._views_box.children == (made[0].widget,)
+    alerts = panel.header.alerts
+    assert len(alerts) == 1 and alerts[0]["title"] == XSS and alerts[0]["level"] == "ERROR"
+    page = panel.html()
+    assert "fake-view" in page and "&lt;img" in page and "<img" not in page
+    nbm.finish(quiet=True)
