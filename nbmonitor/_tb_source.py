@@ -12,15 +12,19 @@ since the last poll are read; a poll with nothing new costs a folder walk and a
 - scalars become per-tag series read by point index (cursors never skip or
   repeat a point; points are kept in file order, as TensorBoard shows them);
 - histograms, images, text, PR curves and hparams become events in the
-  payloads of `nbmonitor.views` (seq = order of arrival).
+  payloads of `nbmonitor.views` (seq = order of arrival); memory stays bounded:
+  of each tag only the latest `max_events_per_key` are kept (TensorBoard's own
+  server keeps a sample of 500 histograms and 10 images a tag).
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import threading
 import time
+from collections import deque
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -30,6 +34,7 @@ from .store import Chunk, Event, RunRecord
 
 RUNNING_WINDOW_S = 120.0  # torch's SummaryWriter flushes every 120 s by default
 POLL_INTERVAL_S = 0.05  # calls closer together than this share one poll
+MAX_EVENTS_PER_KEY = 1000  # memory bound: older histograms/images of a tag are dropped (None: keep all)
 
 
 def tb_run_id(name: str) -> str:
@@ -75,21 +80,38 @@ class _Run:
         self.record = record
         self.folder = folder
         self.series: dict[str, _Series] = {}
-        self.events: list[Event] = []
+        self.events: list[Event] = []  # by seq; the oldest of a key past the cap are dropped
         self.hparams: list[Event] = []
+        self.seq = 0
+        self.per_key: dict[str, deque] = {}
+        self.dropped: set[int] = set()  # seqs dropped but still in `events` (compacted in bulk)
+
+    def add_event(self, ev: Event, cap: int | None) -> None:
+        self.events.append(ev)
+        self.seq += 1
+        if cap is None:
+            return
+        mine = self.per_key.setdefault(ev.key, deque())
+        mine.append(ev.seq)
+        if len(mine) > cap:
+            self.dropped.add(mine.popleft())
+            if len(self.dropped) > len(self.events) // 2:
+                self.events = [e for e in self.events if e.seq not in self.dropped]
+                self.dropped.clear()
 
 
 class TensorBoardSource:
     """Runs, scalars and media of a TensorBoard logdir, read incrementally as it grows."""
 
     def __init__(self, logdir: str | os.PathLike, *, running_window: float = RUNNING_WINDOW_S,
-                 poll_interval: float = POLL_INTERVAL_S):
+                 poll_interval: float = POLL_INTERVAL_S, max_events_per_key: int | None = MAX_EVENTS_PER_KEY):
         from .tfevents import LogdirReader
 
         self.root = Path(logdir).expanduser().resolve()
         self.project = self.root.name or str(self.root)
         self.running_window = running_window
         self.poll_interval = poll_interval
+        self.max_events_per_key = max_events_per_key
         self._reader = LogdirReader(self.root)
         self._runs: dict[str, _Run] = {}  # by id
         self._by_name: dict[str, str] = {}  # name -> id
@@ -158,8 +180,8 @@ class TensorBoardSource:
         if new:
             new.sort(key=lambda e: (e[0], e[1]))
             for wall, step, tag, kind, payload, files in new:
-                ev = Event(len(run.events), tag, int(step), float(wall), kind, payload, files)
-                run.events.append(ev)
+                ev = Event(run.seq, tag, int(step), float(wall), kind, payload, files)
+                run.add_event(ev, self.max_events_per_key)
                 if kind == "hparams":
                     run.hparams.append(ev)
                 rec.summary.setdefault(tag, {"_type": kind})
@@ -231,7 +253,10 @@ class TensorBoardSource:
             run = self._runs.get(run_id)
             if run is None:
                 return []
-            events = run.events[max(since, 0):]
+            events = run.events
+            events = events[bisect.bisect_left(events, since, key=lambda e: e.seq):]
+            if run.dropped:
+                events = [e for e in events if e.seq not in run.dropped]
         if kinds is not None:
             kinds = set(kinds)
             events = [e for e in events if e.kind in kinds]

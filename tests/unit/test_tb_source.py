@@ -322,3 +322,21 @@ def test_runs_appearing_later_are_found(tmp_path):
     w2.close()
     assert src.read_series("no-such-run") == {} and src.read_events("no-such-run") == []
     assert src.keys("no-such-run") == {}
+
+
+def test_events_kept_per_tag_are_bounded(tmp_path):
+    w = SummaryWriter(str(tmp_path / "run"))
+    for step in range(30):
+        w.add_histogram("a", np.arange(5.0) + step, step)
+        if step % 3 == 0:
+            w.add_text("b", f"t{step}", step)
+    w.close()
+    src = TensorBoardSource(tmp_path, max_events_per_key=4)
+    events = src.read_events(tb_run_id("run"))
+    assert [(e.key, e.step) for e in events if e.key == "a"] == [("a", s) for s in range(26, 30)]
+    assert [e.step for e in events if e.key.startswith("b")] == [18, 21, 24, 27]
+    seqs = [e.seq for e in events]
+    assert seqs == sorted(seqs) and seqs[-1] == 39  # seqs keep counting: cursors stay valid
+    assert [e.seq for e in src.read_events(tb_run_id("run"), since=seqs[3])] == seqs[3:]
+    everything = TensorBoardSource(tmp_path, max_events_per_key=None).read_events(tb_run_id("run"))
+    assert len(everything) == 40
