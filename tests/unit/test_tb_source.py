@@ -7,7 +7,6 @@ EventAccumulator reads from the same files.
 from __future__ import annotations
 
 import math
-import os
 import subprocess
 import sys
 import textwrap
