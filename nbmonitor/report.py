@@ -38,6 +38,11 @@ class RunReport:
         return cls(record.project, record.name, record.state, steps,
                    {k: series[k].values for k in shown}, summary)
 
+    def _scalar_summary(self) -> dict[str, Any]:
+        """Summary values worth a line: numbers and text, not media ({"_type": ...}) or private keys."""
+        return {k: v for k, v in self.summary.items()
+                if not k.startswith("_") and not (isinstance(v, dict) and "_type" in v)}
+
     def _title(self) -> str:
         return f"nbmonitor run {self.name!s} in project {self.project!s}: {self.state}, {self.steps} steps"
 
@@ -47,7 +52,7 @@ class RunReport:
             lines.append("Run history:")
             w = max(len(k) for k in self.history)
             lines += [f"  {k:>{w}} {text_sparkline(v, SPARK_WIDTH)}" for k, v in self.history.items()]
-        summary = {k: v for k, v in self.summary.items() if not k.startswith("_")}
+        summary = self._scalar_summary()
         if summary:
             lines.append("Run summary:")
             w = max(len(k) for k in summary)
@@ -74,7 +79,7 @@ class RunReport:
                 for k, v in self.history.items()
             )
             parts.append(f'<table class="nbm-history"><caption style="text-align:left"><b>Run history</b></caption>{rows}</table>')
-        summary = {k: v for k, v in self.summary.items() if not k.startswith("_")}
+        summary = self._scalar_summary()
         if summary:
             rows = "".join(
                 f'<tr><td style="text-align:right;padding-right:8px">{e(k)}</td>'

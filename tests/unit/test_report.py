@@ -48,3 +48,8 @@ def test_finish_prints_block_in_terminal(capsys, tmp_path):
     out = capsys.readouterr().out
     assert out.startswith("nbmonitor run r in project p: finished, 50 steps")
     assert "best inf" in out and "×" in out
+
+
+def test_media_values_stay_out_of_the_summary_block():
+    text = str(_report(acc=0.5, predictions={"_type": "table"}, _private=1))
+    assert "acc 0.5" in text and "predictions" not in text and "_private" not in text
