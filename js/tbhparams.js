@@ -35,7 +35,7 @@ function render({ model, el }) {
     const rows = model.get("rows") || [];
     plot.replaceChildren();
     if (!names.length || !rows.length) return;
-    const W = Math.max(320, 110 * names.length), H = 220, top = 28, bottom = 24, left = 50, right = 50;
+    const W = Math.max(360, 130 * names.length + 60), H = 220, top = 28, bottom = 24, left = 50, right = 130;
     const svg = s("svg", { width: W, height: H, class: "nbm-hp-svg" });
     const axes = names.map((_, j) => axis(rows.map((r) => r.values[j])));
     const x = (j) => left + (names.length > 1 ? ((W - left - right) * j) / (names.length - 1) : (W - left - right) / 2);
