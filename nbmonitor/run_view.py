@@ -36,5 +36,15 @@ class RunView:
         """Images, tables, histograms, alerts... recorded for this run, in order."""
         return self._source.read_events(self.id, 0, kinds)
 
+    def report(self):
+        """The end-of-run block (history sparklines + summary) of this run."""
+        from .report import RunReport
+
+        return RunReport.from_series(self._record, self._source.read_series(self.id), self.summary)
+
+    def _repr_mimebundle_(self, **kwargs):
+        report = self.report()
+        return {"text/plain": str(report), "text/html": report._repr_html_()}
+
     def __repr__(self) -> str:
         return f"<RunView {self.project}/{self.name} ({self.state})>"

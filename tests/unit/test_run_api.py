@@ -205,3 +205,13 @@ def test_hostile_names_stay_inside_root(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["root"]
     assert nbm.get_run("../../../etc/passwd", dir=tmp_path / "root").history()["a"].tolist() == [1.0]
     assert run.state == "finished"
+
+
+def test_a_stored_run_displays_its_report(tmp_path):
+    nbm.init(project="p", name="<shown>", dir=tmp_path)
+    for i in range(10):
+        nbm.log({"loss": 1 / (i + 1)})
+    nbm.finish(quiet=True)
+    bundle = nbm.get_run("<shown>", dir=tmp_path)._repr_mimebundle_()
+    assert bundle["text/plain"].startswith("nbmonitor run <shown> in project p: finished, 10 steps")
+    assert "&lt;shown&gt;" in bundle["text/html"] and "<svg" in bundle["text/html"]
