@@ -172,3 +172,55 @@ def test_media_views_in_lab(lab_page, jupyter_server):
     lab.screenshot(page, "media_page")
     assert page.evaluate("() => window.__nbm_xss === undefined")
     lab.assert_no_widget_errors(page)
+
+
+BIG = r'''
+import json, time, numpy as np, nbmonitor as nbm
+from sklearn.datasets import load_digits
+from nbmonitor.sources import open_source
+from nbmonitor.views.imagegrid import ImageGridView
+digits = load_digits()
+run = nbm.init(project="media-big", display=False)
+table = nbm.Table(columns=["image", "guess", "truth", "confidence"])
+rng = np.random.default_rng(0)
+for img, y in zip(digits.images[:500], digits.target[:500]):
+    guess = int(y) if rng.random() > 0.1 else int((y + 1) % 10)
+    table.add_data(nbm.Image(img / 16.0), guess, int(y), float(rng.random()))
+nbm.log({"val_predictions": table})
+nbm.finish(quiet=True)
+source = open_source()
+grid = ImageGridView()
+grid.add(source.find_runs(run.id)[0], source.read_events(run.id))
+state = json.dumps(grid.widget.tables)
+print("STATE_BYTES=%d BLOB_BYTES=%d" % (len(state), len(grid.widget.blobs[0].data)))
+'''
+
+
+def test_grid_with_500_rows(lab_page, jupyter_server):
+    page = lab_page
+    lab.open_and_run(page, jupyter_server, [BIG, "grid.widget"], ui="lab", name="media-500.ipynb")
+    out = page.locator(".jp-OutputArea-output", has_text="STATE_BYTES=").first.inner_text()
+    state, blob = map(int, re.findall(r"=(\d+)", out))
+    assert state < 60_000, "rows JSON should hold references, not image data"  # ~100 bytes a row
+    assert blob > 500 * 60  # the 500 PNGs travel in one binary buffer
+    grid = ".nbm-imagegrid"
+    t0 = page.evaluate("() => performance.now()")
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('{grid} img.nbm-thumb')].filter(i => i.complete && i.naturalWidth === 8).length === 500",
+        timeout=20_000,
+    )
+    assert page.locator(f"{grid} .nbm-card").count() == 500
+    mistakes = int(page.get_attribute(grid, "data-mistakes"))
+    assert 20 < mistakes < 90
+    # filtering and sorting 500 cards stays interactive
+    t1 = page.evaluate("() => performance.now()")
+    page.check(f"{grid} .nbm-grid-mistakes input")
+    assert page.locator(f"{grid} .nbm-card").count() == mistakes
+    page.select_option(f"{grid} select.nbm-grid-sort", label="sort by confidence")
+    page.uncheck(f"{grid} .nbm-grid-mistakes input")
+    assert page.locator(f"{grid} .nbm-card").count() == 500
+    took = page.evaluate("() => performance.now()") - t1
+    print(f"500-row grid: thumbnails decoded {t1 - t0:.0f} ms after the cell finished; filter+sort+unfilter {took:.0f} ms")
+    assert took < 5000
+    lab.screenshot(page, "media_grid_500", selector=grid)
+    lab.assert_no_widget_errors(page)

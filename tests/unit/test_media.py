@@ -237,8 +237,11 @@ def test_views_static_html_escaped(tmp_path):
     source = open_source(tmp_path)
     record = source.list_runs()[0]
     events = source.read_events(run.id)
+    mine = ("imagegrid", "tables", "histograms", "images")
     found = {}
     for kinds, factory in load_views():
+        if factory.__module__.rsplit(".", 1)[-1] not in mine:
+            continue  # other views have their own tests
         view = factory()
         view.add(record, [e for e in events if e.kind in kinds])
         found[type(view).__name__] = view
