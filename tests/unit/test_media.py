@@ -259,3 +259,22 @@ def test_views_static_html_escaped(tmp_path):
     assert len(grid.widget.blobs) == 1 and grid.widget.tables[0]["rows"][0][0]["_img"][0] == 0
     assert "<svg" in found["HistogramView"].html() and "<polygon" not in found["HistogramView"].html()
     assert found["TableView"].widget.tables[0]["rows"] == [["<script>"]]
+
+
+@pytest.mark.parametrize("name", ["imagegrid.js", "table.js", "histograms.js", "images.js"])
+def test_view_modules_are_self_contained(name, tmp_path):
+    """anywidget loads _esm from a blob: URL, where `./lib/x.js` cannot resolve: js_module inlines it."""
+    import shutil
+    import subprocess
+
+    from nbmonitor._js import js_module
+
+    text = js_module(name)
+    assert "./lib/" not in text and "export default" in text
+    node = shutil.which("node")
+    if node:
+        path = tmp_path / (name.replace(".js", ".mjs"))
+        path.write_text(text)
+        out = subprocess.run([node, "-e", f"import({str(path)!r}).then(m => console.log(typeof m.default.render))"],
+                             capture_output=True, text=True, timeout=30)
+        assert out.stdout.strip() == "function", out.stderr
