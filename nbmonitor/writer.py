@@ -28,23 +28,30 @@ from typing import Any
 
 import numpy as np
 
+from ._writer_ops import (
+    _event_of,
+    _op_builder,
+    _op_embedding,
+    _op_graph,
+    _op_histogram,
+    _op_histogram_raw,
+    _op_hparams,
+    _op_image,
+    _op_pr_curve,
+    _op_scalar,
+    _op_scalars,
+    _op_sized,
+    _op_text,
+    tb_modules,
+)
 from .errors import NbmonitorWarning
 
 DRAIN_INTERVAL_S = 0.1  # the background thread wakes this often; files are flushed when written
 MAX_PANEL_RUNS = 100  # a writer's runs: its folder, add_scalars' and add_hparams' sub-folders
 MAX_QUEUED = 100_000  # calls waiting to be written; a caller faster than the writer then waits
-INSTALL_HINT = 'nbmonitor.SummaryWriter needs torch and tensorboard: pip install "nbmonitor[torch,tensorboard]"'
+MAX_QUEUED_BYTES = 256 << 20  # bytes of arrays waiting to be written, likewise
 _BIN_RULES = ("tensorflow", "auto", "fd", "doane", "scott", "stone", "rice", "sturges", "sqrt")
 DATAFORMATS = ("CHW", "HWC", "HW", "NCHW", "NHWC")
-
-
-def _tb():
-    """torch's TensorBoard modules, imported on first use (never by `import nbmonitor`)."""
-    try:
-        from torch.utils.tensorboard import _embedding, summary, writer
-    except ImportError as e:
-        raise ImportError(f"{INSTALL_HINT} ({e})") from None
-    return summary, writer, _embedding
 
 
 def default_log_dir(comment: str = "") -> str:
@@ -67,7 +74,7 @@ class SummaryWriter:
     def __init__(self, log_dir: str | os.PathLike | None = None, comment: str = "", purge_step: int | None = None,
                  max_queue: int = 10, flush_secs: int = 120, filename_suffix: str = "", *,
                  display: bool | None = None):
-        summary, _, _ = _tb()
+        summary, _, _ = tb_modules()
         if not isinstance(comment, str) or not isinstance(filename_suffix, str):
             raise TypeError("SummaryWriter: comment and filename_suffix must be strings")
         if purge_step is not None:
@@ -88,6 +95,7 @@ class SummaryWriter:
         self._pts: dict = {}
         self._projector = None
         self.errors: list[str] = []  # what the background thread could not write
+        self.queued_bytes = 0  # of arrays enqueued and not yet written
         self._thread: threading.Thread | None = None
         self._open = False
         self._fw("")  # the folder and first event file now, so a bad log_dir fails here
@@ -189,6 +197,16 @@ class SummaryWriter:
                 self._wake.set()
                 time.sleep(0.005)
 
+    def _put_arrays(self, item: tuple) -> None:
+        """`_put` for calls holding arrays: waits while more than MAX_QUEUED_BYTES are queued."""
+        nbytes = sum(x.nbytes for x in item if isinstance(x, np.ndarray))
+        nbytes += sum(y.nbytes for x in item if isinstance(x, tuple) for y in x if isinstance(y, np.ndarray))
+        self.queued_bytes += nbytes
+        self._put((_op_sized, nbytes, item))
+        while self.queued_bytes > MAX_QUEUED_BYTES and self._thread is not None and self._thread.is_alive():
+            self._wake.set()
+            time.sleep(0.005)
+
     # -- the background thread -----------------------------------------------------
     def _loop(self) -> None:
         while not self._stop:
@@ -214,6 +232,8 @@ class SummaryWriter:
             try:
                 item[0](self, *item[1:])
             except Exception as e:
+                if item[0] is _op_sized:
+                    item = item[2]
                 name = item[0].__name__.replace("_op_", "add_")
                 tag = item[1] if len(item) > 1 and isinstance(item[1], str) else ""
                 self._error(f"SummaryWriter.{name}({tag!r}) could not be written: {type(e).__name__}: {e}")
@@ -233,7 +253,7 @@ class SummaryWriter:
     def _fw(self, sub: str):
         fw = self._files.get(sub)
         if fw is None:
-            _, tbw, _ = _tb()
+            _, tbw, _ = tb_modules()
             path = self.log_dir if not sub else self.log_dir + "/" + sub
             fw = self._files[sub] = tbw.FileWriter(path, self.max_queue, self.flush_secs, self.filename_suffix)
             if not sub and self.purge_step is not None:  # as torch: hide events from purge_step on
@@ -315,7 +335,7 @@ class SummaryWriter:
                                  f"rules ({', '.join(_BIN_RULES[1:])}), an int or bin edges; got {bins!r}")
         elif not isinstance(bins, numbers.Integral):
             bins = _snapshot("add_histogram", tag, bins)
-        self._put((_op_histogram, tag, arr, _opt_step("add_histogram", tag, global_step), bins, _wall(walltime),
+        self._put_arrays((_op_histogram, tag, arr, _opt_step("add_histogram", tag, global_step), bins, _wall(walltime),
                    max_bins))
 
     def add_histogram_raw(self, tag: str, min: float, max: float, num: int, sum: float, sum_squares: float,
@@ -337,7 +357,7 @@ class SummaryWriter:
         _check_tag("add_image", tag)
         arr = _snapshot("add_image", tag, img_tensor)
         _check_image("add_image", tag, arr, dataformats)
-        self._put((_op_image, tag, arr, _opt_step("add_image", tag, global_step), _wall(walltime), dataformats))
+        self._put_arrays((_op_image, tag, arr, _opt_step("add_image", tag, global_step), _wall(walltime), dataformats))
 
     def add_images(self, tag: str, img_tensor: Any, global_step: int | None = None, walltime: float | None = None,
                    dataformats: str = "NCHW") -> None:
@@ -345,7 +365,7 @@ class SummaryWriter:
         _check_tag("add_images", tag)
         arr = _snapshot("add_images", tag, img_tensor)
         _check_image("add_images", tag, arr, dataformats)
-        self._put((_op_image, tag, arr, _opt_step("add_images", tag, global_step), _wall(walltime), dataformats))
+        self._put_arrays((_op_image, tag, arr, _opt_step("add_images", tag, global_step), _wall(walltime), dataformats))
 
     def add_figure(self, tag: str, figure: Any, global_step: int | None = None, close: bool = True,
                    walltime: float | None = None) -> None:
@@ -359,7 +379,7 @@ class SummaryWriter:
 
         arr = figure_to_image(figure, close)
         fmt = "NCHW" if isinstance(figure, list) else "CHW"
-        self._put((_op_image, tag, arr, _opt_step("add_figure", tag, global_step), _wall(walltime), fmt))
+        self._put_arrays((_op_image, tag, arr, _opt_step("add_figure", tag, global_step), _wall(walltime), fmt))
 
     def add_text(self, tag: str, text_string: str, global_step: int | None = None,
                  walltime: float | None = None) -> None:
@@ -387,7 +407,7 @@ class SummaryWriter:
         if not isinstance(num_thresholds, numbers.Integral) or not 2 <= num_thresholds <= 10_000:
             raise ValueError(f"SummaryWriter.add_pr_curve({tag!r}): num_thresholds must be an int from 2 to 10000, "
                              f"got {num_thresholds!r}")
-        self._put((_op_pr_curve, tag, lab, pred, _opt_step("add_pr_curve", tag, global_step), int(num_thresholds),
+        self._put_arrays((_op_pr_curve, tag, lab, pred, _opt_step("add_pr_curve", tag, global_step), int(num_thresholds),
                    w, _wall(walltime)))
 
     def add_hparams(self, hparam_dict: dict, metric_dict: dict, hparam_domain_discrete: dict | None = None,
@@ -446,7 +466,7 @@ class SummaryWriter:
                 isinstance(r, (list, tuple)) and len(r) == len(header) for r in metadata)):
             raise ValueError(f"SummaryWriter.add_embedding({tag!r}): with metadata_header, each metadata row must "
                              f"be a list of {len(header)} values")
-        self._put((_op_embedding, tag, m, metadata, img, step, header, time.time()))
+        self._put_arrays((_op_embedding, tag, m, metadata, img, step, header, time.time()))
 
     def add_graph(self, model: Any, input_to_model: Any = None, verbose: bool = False,
                   use_strict_trace: bool = True) -> None:
@@ -468,7 +488,7 @@ class SummaryWriter:
         import torch
 
         t = torch.as_tensor(_snapshot("add_tensor", tag, tensor))
-        self._put((_op_builder, "tensor_proto", (tag, t), {}, _opt_step("add_tensor", tag, global_step),
+        self._put_arrays((_op_builder, "tensor_proto", (tag, t), {}, _opt_step("add_tensor", tag, global_step),
                    _wall(walltime)))
 
     def add_pr_curve_raw(self, tag, true_positive_counts, false_positive_counts, true_negative_counts,
@@ -478,7 +498,7 @@ class SummaryWriter:
         arrs = tuple(_snapshot("add_pr_curve_raw", tag, a) for a in (
             true_positive_counts, false_positive_counts, true_negative_counts, false_negative_counts,
             precision, recall))
-        self._put((_op_builder, "pr_curve_raw", (tag, *arrs, num_thresholds, weights), {},
+        self._put_arrays((_op_builder, "pr_curve_raw", (tag, *arrs, num_thresholds, weights), {},
                    _opt_step("add_pr_curve_raw", tag, global_step), _wall(walltime)))
 
     def add_image_with_boxes(self, tag, img_tensor, box_tensor, global_step=None, walltime=None, rescale=1,
@@ -491,14 +511,14 @@ class SummaryWriter:
             labels = [labels] if isinstance(labels, str) else list(labels)
             if len(labels) != boxes.shape[0]:
                 labels = None
-        self._put((_op_builder, "image_boxes", (tag, img, boxes),
+        self._put_arrays((_op_builder, "image_boxes", (tag, img, boxes),
                    {"rescale": rescale, "dataformats": dataformats, "labels": labels},
                    _opt_step("add_image_with_boxes", tag, global_step), _wall(walltime)))
 
     def add_audio(self, tag, snd_tensor, global_step=None, sample_rate=44100, walltime=None) -> None:
         _check_tag("add_audio", tag)
         snd = _snapshot("add_audio", tag, snd_tensor)
-        self._put((_op_builder, "audio", (tag, snd), {"sample_rate": sample_rate},
+        self._put_arrays((_op_builder, "audio", (tag, snd), {"sample_rate": sample_rate},
                    _opt_step("add_audio", tag, global_step), _wall(walltime)))
 
     def add_video(self, tag, vid_tensor, global_step=None, fps=4, walltime=None) -> None:
@@ -508,7 +528,7 @@ class SummaryWriter:
         except ImportError:
             raise ImportError("SummaryWriter.add_video needs moviepy to encode the video: pip install moviepy") from None
         vid = _snapshot("add_video", tag, vid_tensor)
-        self._put((_op_builder, "video", (tag, vid, fps), {}, _opt_step("add_video", tag, global_step),
+        self._put_arrays((_op_builder, "video", (tag, vid, fps), {}, _opt_step("add_video", tag, global_step),
                    _wall(walltime)))
 
     def add_mesh(self, tag, vertices, colors=None, faces=None, config_dict=None, global_step=None,
@@ -518,13 +538,13 @@ class SummaryWriter:
 
         args = tuple(None if a is None else torch.as_tensor(_snapshot("add_mesh", tag, a))
                      for a in (vertices, colors, faces))
-        self._put((_op_builder, "mesh", (tag, *args, config_dict), {}, _opt_step("add_mesh", tag, global_step),
+        self._put_arrays((_op_builder, "mesh", (tag, *args, config_dict), {}, _opt_step("add_mesh", tag, global_step),
                    _wall(walltime)))
 
     def add_custom_scalars(self, layout: dict) -> None:
         if not isinstance(layout, dict):
             raise TypeError("SummaryWriter.add_custom_scalars: layout must be a dict")
-        self._put((_op_builder, "custom_scalars", (layout,), {}, None, time.time()))
+        self._put_arrays((_op_builder, "custom_scalars", (layout,), {}, None, time.time()))
 
     def add_custom_scalars_multilinechart(self, tags, category="default", title="untitled") -> None:
         self.add_custom_scalars({category: {title: ["Multiline", list(tags)]}})
@@ -537,152 +557,6 @@ class SummaryWriter:
     def add_onnx_graph(self, prototxt) -> None:
         raise NotImplementedError("SummaryWriter.add_onnx_graph is not supported by nbmonitor "
                                   "(torch itself no longer ships it working); use add_graph(model, input)")
-
-
-# -- background operations: (writer, *queued args), on the writer thread ----------------------
-
-
-def _op_scalar(w: SummaryWriter, tag, value, step, wall, new_style, double) -> None:
-    summary, _, _ = _tb()
-    summ = summary.scalar(tag, value, new_style=new_style, double_precision=double)
-    w._fw("").add_summary(summ, step, wall)
-    w._point("", tag, step, value if double else float(np.float32(value)), wall)
-
-
-def _op_scalars(w: SummaryWriter, main_tag, values, step, wall) -> None:
-    summary, _, _ = _tb()
-    for k, v in values.items():
-        sub = main_tag.replace("/", "_") + "_" + k
-        w._fw(sub).add_summary(summary.scalar(main_tag, v), step, wall)
-        w._point(sub, main_tag, step, float(np.float32(v)), wall)
-
-
-_DEFAULT_BINS: list | None = None
-
-
-def _default_bins() -> list:
-    global _DEFAULT_BINS
-    if _DEFAULT_BINS is None:  # torch's SummaryWriter.default_bins
-        v, pos = 1e-12, []
-        while v < 1e20:
-            pos.append(v)
-            v *= 1.1
-        _DEFAULT_BINS = [-x for x in pos[::-1]] + [0] + pos
-    return _DEFAULT_BINS
-
-
-def _op_histogram(w: SummaryWriter, tag, values, step, bins, wall, max_bins) -> None:
-    summary, _, _ = _tb()
-    if isinstance(bins, str) and bins == "tensorflow":
-        bins = _default_bins()
-    w._summary("", summary.histogram(tag, values, bins, max_bins=max_bins), step, wall)
-
-
-def _op_histogram_raw(w: SummaryWriter, tag, args, limits, counts, step, wall) -> None:
-    summary, _, _ = _tb()
-    w._summary("", summary.histogram_raw(tag, *args, limits, counts), step, wall)
-
-
-def _op_image(w: SummaryWriter, tag, arr, step, wall, dataformats) -> None:
-    summary, _, _ = _tb()
-    w._summary("", summary.image(tag, arr, dataformats=dataformats), step, wall)
-
-
-def _op_text(w: SummaryWriter, tag, text, step, wall) -> None:
-    summary, _, _ = _tb()
-    w._summary("", summary.text(tag, text), step, wall)
-
-
-def _op_pr_curve(w: SummaryWriter, tag, labels, predictions, step, num_thresholds, weights, wall) -> None:
-    summary, _, _ = _tb()
-    w._summary("", summary.pr_curve(tag, labels, predictions, num_thresholds, weights), step, wall)
-
-
-def _op_builder(w: SummaryWriter, name, args, kwargs, step, wall) -> None:
-    summary, _, _ = _tb()
-    w._summary("", getattr(summary, name)(*args, **kwargs), step, wall)
-
-
-def _op_hparams(w: SummaryWriter, hp, metrics, domains, run_name, step, wall) -> None:
-    summary, _, _ = _tb()
-    exp, ssi, sei = summary.hparams(hp, metrics, domains)
-    fw = w._fw(run_name)
-    for s in (exp, ssi, sei):
-        fw.add_summary(s, step, wall)
-    for k, v in metrics.items():
-        fw.add_summary(summary.scalar(k, v), step, wall)
-        w._point(run_name, k, step, float(np.float32(v)), wall)
-    run = w._run(run_name)
-    shown = {k: (v if isinstance(v, (bool, str)) or v is None else float(v)) for k, v in hp.items()}
-    run.record.config.update(shown)
-    w.source.add_event(run, "_hparams_/session_start_info", step or 0, wall, "hparams",
-                       {"hparams": shown, "metrics": {k: float(np.float32(v)) for k, v in metrics.items()}})
-    fw.flush()
-    fw.close()  # torch writes each hparams run with a writer of its own, closed at once
-    del w._files[run_name]
-
-
-def _op_embedding(w: SummaryWriter, tag, mat, metadata, label_img, step, header, wall) -> None:
-    _, _, emb = _tb()
-    subdir = f"{str(step).zfill(5)}/{_encode(tag)}"
-    save_path = os.path.join(w.log_dir, subdir)
-    os.makedirs(save_path, exist_ok=True)
-    if metadata is not None:
-        emb.make_tsv(metadata, save_path, metadata_header=header)
-    files = {}
-    if label_img is not None:
-        import torch
-
-        label_img = torch.from_numpy(label_img)  # torch's helpers take a tensor
-        emb.make_sprite(label_img, save_path)
-        with open(os.path.join(save_path, "sprite.png"), "rb") as f:
-            files["sprite.png"] = f.read()
-    emb.make_mat(mat, save_path)
-    if w._projector is None:
-        from tensorboard.plugins.projector.projector_config_pb2 import ProjectorConfig
-
-        w._projector = ProjectorConfig()
-    w._projector.embeddings.extend([emb.get_embedding_info(metadata, label_img, subdir, step, tag)])
-    from google.protobuf import text_format
-
-    emb.write_pbtxt(w.log_dir, text_format.MessageToString(w._projector))
-    from ._tb_payloads import embedding_payload
-
-    payload = embedding_payload(mat, metadata, header, label_img.shape[3:1:-1] if label_img is not None else None)
-    w.source.add_event(w._run(""), tag, step, wall, "embedding", payload, files)
-
-
-def _encode(rawstr: str) -> str:  # torch's SummaryWriter._encode: the tag as a folder name
-    return rawstr.replace("%", "%25").replace("/", "%2f").replace("\\", "%5c")
-
-
-def _op_graph(w: SummaryWriter, profile, tree, wall) -> None:
-    w._fw("").add_graph(profile, wall)
-    w.source.add_event(w._run(""), "graph", 0, wall, "graph", {"tree": tree})
-
-
-def _event_of(value, kind) -> tuple[str, dict, dict] | None:
-    """(kind, payload, files) of a Summary value, as TensorBoardSource maps it; None if not shown."""
-    from ._tb_source import histogram_payload, tensor_event
-
-    if kind == "histo":
-        h = value.histo
-        return "histogram", histogram_payload({"min": h.min, "max": h.max, "num": h.num, "sum": h.sum,
-                                               "bucket_limits": list(h.bucket_limit),
-                                               "bucket_counts": list(h.bucket)}), {}
-    if kind == "image":
-        img = value.image
-        from .tfevents import _image_format
-
-        png = img.encoded_image_string
-        return "image", {"caption": None, "width": int(img.width), "height": int(img.height),
-                         "format": _image_format(png)}, {"image.png": png}
-    if kind == "tensor":
-        plugin = value.metadata.plugin_data.plugin_name
-        from tensorboard.util.tensor_util import make_ndarray
-
-        return tensor_event(plugin, make_ndarray(value.tensor))
-    return None
 
 
 # -- argument checks and copies (the calling thread) -------------------------------------------

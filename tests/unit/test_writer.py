@@ -462,3 +462,18 @@ def test_import_nbmonitor_does_not_import_torch():
                           "print([m for m in ('torch', 'tensorboard') if m in sys.modules])"],
                          capture_output=True, text=True, cwd=REPO, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_memory_of_queued_arrays_is_bounded(tmp_path, monkeypatch):
+    from nbmonitor import writer as writer_mod
+
+    monkeypatch.setattr(writer_mod, "MAX_QUEUED_BYTES", 1 << 20)
+    w = SummaryWriter(str(tmp_path / "exp"), display=False)
+    peak = 0
+    for i in range(20):
+        w.add_images("big", np.zeros((4, 3, 128, 128), np.float32), i)  # 786 kB each
+        peak = max(peak, w.queued_bytes)
+    assert peak <= (1 << 20) + 4 * 3 * 128 * 128 * 4
+    w.close()
+    assert w.queued_bytes == 0 and w.errors == []
+    assert len(_acc(tmp_path / "exp").Images("big")) == 20
