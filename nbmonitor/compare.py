@@ -78,10 +78,10 @@ def _make_widget_class():
     import anywidget
     import traitlets
 
-    from ._js import js_path
+    from ._js import js_module, js_path
 
     class RunsTable(anywidget.AnyWidget):
-        _esm = js_path("runtable.js")
+        _esm = js_module("runtable.js")  # lib imports inlined (blob: URLs cannot import)
         _css = js_path("runtable.css")
         columns = traitlets.List().tag(sync=True)
         rows = traitlets.List().tag(sync=True)
