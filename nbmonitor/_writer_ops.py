@@ -26,7 +26,8 @@ def _op_sized(w, nbytes: int, item: tuple) -> None:
     try:
         item[0](w, *item[1:])
     finally:
-        w.queued_bytes -= nbytes
+        with w._bytes_lock:
+            w.queued_bytes -= nbytes
 
 
 

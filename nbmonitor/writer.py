@@ -96,6 +96,7 @@ class SummaryWriter:
         self._projector = None
         self.errors: list[str] = []  # what the background thread could not write
         self.queued_bytes = 0  # of arrays enqueued and not yet written
+        self._bytes_lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._open = False
         self._fw("")  # the folder and first event file now, so a bad log_dir fails here
@@ -201,7 +202,8 @@ class SummaryWriter:
         """`_put` for calls holding arrays: waits while more than MAX_QUEUED_BYTES are queued."""
         nbytes = sum(x.nbytes for x in item if isinstance(x, np.ndarray))
         nbytes += sum(y.nbytes for x in item if isinstance(x, tuple) for y in x if isinstance(y, np.ndarray))
-        self.queued_bytes += nbytes
+        with self._bytes_lock:
+            self.queued_bytes += nbytes
         self._put((_op_sized, nbytes, item))
         while self.queued_bytes > MAX_QUEUED_BYTES and self._thread is not None and self._thread.is_alive():
             self._wake.set()
