@@ -50,11 +50,12 @@ function render({ model, el }) {
     const r = model.get('rate');
     const s = model.get('step');
     if (total > 0) {
-      const done = Math.min(1, Math.max(0, s / total));
+      const n = s + 1; // steps done: the last step logged is s
+      const done = Math.min(1, Math.max(0, n / total));
       prog.style.display = '';
       fill.style.width = `${(done * 100).toFixed(1)}%`;
-      const left = r > 0 && live ? (total - s) / r : NaN;
-      eta.textContent = `${(done * 100).toFixed(0)}% · ${s}/${total}` +
+      const left = r > 0 && live ? (total - n) / r : NaN;
+      eta.textContent = `${Math.floor(done * 100)}% · ${n}/${total}` +
         (live ? ` · ETA ${formatDuration(left)}` : '');
     } else {
       prog.style.display = 'none';

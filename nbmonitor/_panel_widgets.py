@@ -56,12 +56,12 @@ class Chart:
 
     def __init__(self, key: str, height: int = 240):
         self.key = key
-        self.sx = bq.LinearScale()
+        self.sx = bq.LinearScale(allow_padding=False)
         self.sy_lin = bq.LinearScale()
         self.sy_log = bq.LogScale()
         self.log = False
-        self.ax = bq.Axis(scale=self.sx, label="step", num_ticks=5, tick_format=".3~s")
-        self.ay = bq.Axis(scale=self.sy_lin, side="left", tick_format=".3~g", num_ticks=5)
+        self.ax = bq.Axis(scale=self.sx, label="step", tick_format="~s")
+        self.ay = bq.Axis(scale=self.sy_lin, side="left", tick_format="~g")
         self.tooltip = bq.Tooltip(fields=["name", "x", "y"], labels=["run", "step", "value"],
                                   formats=["", "", ".6g"])
         self.zoom = bq.interacts.PanZoom(scales={"x": [self.sx], "y": [self.sy_lin]})
@@ -71,7 +71,7 @@ class Chart:
             title=key, marks=[], axes=[self.ax, self.ay], interaction=self.zoom, animation_duration=0,
             fig_margin={"top": 32, "bottom": 36, "left": 56, "right": 14},
             title_style={"font-size": "13px"},
-            layout=w.Layout(height=f"{height}px", width="auto", min_width="280px"),
+            layout=w.Layout(height=f"{height}px", width="100%", min_width="360px"),
         )
         self.figure.add_class("nbm-chart")
 

@@ -41,7 +41,7 @@ HEADER_EVERY_S = 0.5
 TABLE_EVERY_S = 0.5
 SPARK_POINTS = 60
 MAX_ALERTS = 20
-CHART_HEIGHT = 240
+CHART_HEIGHT = 260
 _WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 
@@ -157,8 +157,18 @@ class Panel:
         self.publisher.stop()
 
     def close(self) -> None:
+        """Stop, and close the panel's widgets (their views disappear from the page)."""
         self.stop()
-        self.widget.close_all() if hasattr(self.widget, "close_all") else self.widget.close()
+        for ch in self._charts.values():
+            for m in [*ch.lines.values(), ch.nonfinite, ch.figure, ch.ax, ch.ay, ch.sx, ch.sy_lin, ch.sy_log,
+                      ch.tooltip, ch.zoom]:
+                if m is not None:
+                    m.close()
+        stack = [self.widget]
+        while stack:
+            wdg = stack.pop()
+            stack += [c for c in getattr(wdg, "children", ()) if hasattr(c, "close")]
+            wdg.close()
 
     def flush(self) -> Update:
         """Read everything new now and send all of it, outside the budget (the final update)."""
@@ -330,7 +340,7 @@ class Panel:
                 title = w.Label(value=name)
                 title.add_class("nbm-section-title")
                 title.style.font_weight = "bold"
-                grid = w.GridBox(layout=w.Layout(grid_template_columns="repeat(auto-fill, minmax(300px, 1fr))",
+                grid = w.GridBox(layout=w.Layout(grid_template_columns="repeat(auto-fill, minmax(400px, 1fr))",
                                                  grid_gap="4px 8px", width="100%"))
                 box = w.VBox([title, grid])
                 box.add_class("nbm-section")
