@@ -130,7 +130,11 @@ class SummaryWriter:
             return
         import importlib
 
-        panel = importlib.import_module("nbmonitor.panel")
+        try:
+            panel = importlib.import_module("nbmonitor.panel")
+        except ImportError as e:
+            self._error(f"no live panel ({e}); the event files are written all the same")
+            return
         self.panel = panel.Panel(self.source, project=self.source.project, max_runs=MAX_PANEL_RUNS,
                                  follow=self.source.main_id).show()
 
