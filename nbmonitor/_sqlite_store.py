@@ -76,6 +76,14 @@ class SQLiteStore:
         self.path = self.root / DB_NAME
         self._local = threading.local()
         self._connection().executescript(_SCHEMA)
+        self._inode = self.path.stat().st_ino
+
+    def is_current(self) -> bool:
+        """False once the database file this store opened was deleted or replaced."""
+        try:
+            return self.path.stat().st_ino == self._inode
+        except OSError:
+            return False
 
     # -- connections --------------------------------------------------------
     def _conn(self, write: bool = True) -> "_Tx":

@@ -131,7 +131,7 @@ def open_store(dir: str | os.PathLike | None = None) -> Store:
 
     root = resolve_root(dir)
     store = _stores.get(root)
-    if store is None:
+    if store is None or not store.is_current():  # the folder was deleted (e.g. rmtree) and maybe made again
         store = _stores[root] = SQLiteStore(root)
     return store
 

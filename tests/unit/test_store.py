@@ -169,3 +169,20 @@ def test_reader_in_another_process_sees_a_live_run(tmp_path):
     out, err = reader.communicate(timeout=60)
     assert out.split() == ["running", "100"], err
     nbm.finish(quiet=True)
+
+
+def test_deleting_the_root_between_runs_starts_a_fresh_store(tmp_path):
+    """A notebook re-run from the top clears its folder with rmtree: later runs must land in the new one."""
+    import shutil
+
+    nbm.init(project="p", name="old", dir=tmp_path / "r")
+    nbm.log({"a": 1.0})
+    nbm.finish(quiet=True)
+    shutil.rmtree(tmp_path / "r")
+    nbm.init(project="p", name="new", dir=tmp_path / "r")
+    nbm.log({"a": 2.0})
+    nbm.finish(quiet=True)
+    df = nbm.runs(dir=tmp_path / "r")
+    assert df["name"].tolist() == ["new"]
+    con = sqlite3.connect(tmp_path / "r" / "nbmonitor.db")
+    assert con.execute("SELECT name FROM runs").fetchall() == [("new",)]
