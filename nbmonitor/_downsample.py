@@ -30,12 +30,12 @@ def _empty() -> dict[str, np.ndarray]:
 
 def _first_in_groups(mask: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
     """Per group (given by start offsets), the position of the first True of `mask`, or -1."""
-    group = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, n)))
     pos = np.flatnonzero(mask)
     out = np.full(len(starts), -1, _I)
     if len(pos):
-        g, first = np.unique(group[pos], return_index=True)
-        out[g] = pos[first]
+        g = np.searchsorted(starts, pos, side="right") - 1  # group of each position (sorted)
+        first = np.flatnonzero(np.diff(g, prepend=-1))
+        out[g[first]] = pos[first]
     return out
 
 
@@ -103,23 +103,69 @@ class Decimator:
     def _add(self, s: np.ndarray, v: np.ndarray) -> None:
         n = len(s)
         fin = np.isfinite(v)
-        self.nonfinite += int(n - fin.sum())
+        nf = int(n - np.count_nonzero(fin))
+        self.nonfinite += nf
         idx = np.arange(self.count, self.count + n, dtype=_I)
         self.count += n
         while -(-self.count // self.per_bucket) > self.capacity:
             self._coarsen()
+        b = self.per_bucket
+        head = 0
+        parts = []
+        keep = len(self._b["cnt"])
+        if keep and self._b["cnt"][-1] < b:  # the partial last bucket takes new points first
+            keep -= 1
+            head = min(n, b - int(self._b["cnt"][-1]))
+            units = _concat(_take(self._b, slice(keep, None)), self._units(s[:head], v[:head], idx[:head], fin[:head]))
+            parts.append(self._group(units, b))
+        k = (n - head) // b
+        if k:  # whole buckets straight from the points: reshape, no grouping
+            sl = slice(head, head + k * b)
+            parts.append(self._full(s[sl], v[sl], idx[sl], fin[sl], k, b, nf))
+        tail = head + k * b
+        if tail < n:
+            parts.append(self._group(self._units(s[tail:], v[tail:], idx[tail:], fin[tail:]), b))
+        self._b = _take(self._b, slice(0, keep))
+        for p in parts:
+            self._b = _concat(self._b, p)
+
+    @staticmethod
+    def _units(s, v, idx, fin) -> dict:
         vf = np.where(fin, v, np.nan)
-        units = {
-            "cnt": np.ones(n, _I), "mins": s, "minv": vf, "mini": idx, "maxs": s, "maxv": vf, "maxi": idx,
+        return {
+            "cnt": np.ones(len(s), _I), "mins": s, "minv": vf, "mini": idx, "maxs": s, "maxv": vf, "maxi": idx,
             "fsum": np.where(fin, v, 0.0), "fcnt": fin.astype(_I),
             "nfs": np.where(fin, -1, s), "nfv": np.where(fin, np.nan, v), "nfi": np.where(fin, -1, idx),
         }
-        b = self._b
-        keep = len(b["cnt"])
-        if keep and b["cnt"][-1] < self.per_bucket:  # the partial last bucket takes new points first
-            keep -= 1
-            units = _concat(_take(b, slice(keep, None)), units)
-        self._b = _concat(_take(b, slice(0, keep)), self._group(units, self.per_bucket))
+
+    @staticmethod
+    def _full(s, v, idx, fin, k: int, b: int, nf: int) -> dict:
+        S, I = s.reshape(k, b), idx.reshape(k, b)
+        if nf:
+            V, F = v.reshape(k, b), fin.reshape(k, b)
+            lo = np.where(F, V, np.inf).argmin(1)
+            hi = np.where(F, V, -np.inf).argmax(1)
+            fcnt = F.sum(1)
+            fsum = np.where(F, V, 0.0).sum(1)
+            bad = ~F
+            has = bad.any(1)
+            at = bad.argmax(1)
+        else:
+            V = v.reshape(k, b)
+            lo, hi = V.argmin(1), V.argmax(1)
+            fcnt = np.full(k, b, _I)
+            fsum = V.sum(1)
+            has = np.zeros(k, bool)
+            at = np.zeros(k, _I)
+        r = np.arange(k)
+        ok = fcnt > 0
+        return {
+            "cnt": np.full(k, b, _I),
+            "mins": S[r, lo], "minv": np.where(ok, V[r, lo], np.nan), "mini": I[r, lo],
+            "maxs": S[r, hi], "maxv": np.where(ok, V[r, hi], np.nan), "maxi": I[r, hi],
+            "fsum": fsum, "fcnt": fcnt.astype(_I),
+            "nfs": np.where(has, S[r, at], -1), "nfv": np.where(has, V[r, at], np.nan), "nfi": np.where(has, I[r, at], -1),
+        }
 
     def _group(self, b: dict, size: int) -> dict:
         before = np.cumsum(b["cnt"]) - b["cnt"]
