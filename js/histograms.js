@@ -3,23 +3,9 @@
 // in Blob widgets (see lib/histo.js); `names` names them.
 import { unpackRecords, percentiles, bandPaths, ridgePaths, thin, tick, scale } from "./lib/histo.js";
 import { BlobCache, modelGetter } from "./lib/blobs.js";
+import { h, s } from "./lib/dom.js";
 
-const NS = "http://www.w3.org/2000/svg";
 const W = 560, H = 220, BARS_H = 90, MAX_RIDGES = 40;
-
-function h(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function s(tag, attrs, text) {
-  const e = document.createElementNS(NS, tag);
-  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 function render({ model, el, host }) {
   el.classList.add("nbm-histograms");

@@ -4,15 +4,9 @@
 // All data reaches the DOM through textContent / attributes, never innerHTML.
 import { roleColumns, imageColumn, scoreColumns, isMistake, sortedIndexes, formatCell, groupTables } from "./lib/tablecols.js";
 import { BlobCache, modelGetter } from "./lib/blobs.js";
+import { h } from "./lib/dom.js";
 
 const PAGE = 600; // cards drawn before a "show more" button
-
-function h(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 function option(select, value, text) {
   const o = h("option", undefined, text);

@@ -1,13 +1,7 @@
 // Images logged directly (kind "image"): one strip per key, a step slider each.
 // PNG bytes arrive once in Blob widgets; `items` are {k, s, b, o, l, w, h, c}.
 import { BlobCache, modelGetter } from "./lib/blobs.js";
-
-function h(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+import { h } from "./lib/dom.js";
 
 function render({ model, el, host }) {
   el.classList.add("nbm-images");

@@ -1,16 +1,10 @@
 // Plain logged tables: sortable columns, numbers right-aligned, long text cut with a tooltip.
 // Cells reach the DOM through textContent and the title attribute only.
 import { sortedIndexes, formatCell, truncate, groupTables } from "./lib/tablecols.js";
+import { h } from "./lib/dom.js";
 
 const MAX_TEXT = 80;
 const PAGE = 500;
-
-function h(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 function render({ model, el }) {
   el.classList.add("nbm-tableview");

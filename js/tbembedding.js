@@ -3,16 +3,10 @@
 // key and step. Points arrive as float32 x, y pairs in a Blob; the sprite PNG in another.
 import { BlobCache, modelGetter } from "./lib/blobs.js";
 import { colorOf, nearest, spriteCell } from "./lib/plot.js";
+import { h } from "./lib/dom.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const SIZE = 360;
-
-function h(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 function render({ model, el, host }) {
   el.classList.add("nbm-tb", "nbm-tbembed");

@@ -1,13 +1,7 @@
 // The module tree of add_graph: collapsible <details> per module with its type and
 // parameter count; "expand all" / "collapse all". Names reach the DOM as text only.
 import { formatCount } from "./lib/plot.js";
-
-function h(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+import { h } from "./lib/dom.js";
 
 function node(n, depth) {
   const label = h("span", "nbm-graph-label");

@@ -2,21 +2,8 @@
 // line per run coloured by the chosen metric) above a table sortable by any column.
 import { sortedIndices } from "./lib/sorting.js";
 import { axis, ramp, show } from "./lib/plot.js";
+import { h, s } from "./lib/dom.js";
 
-const SVG = "http://www.w3.org/2000/svg";
-
-function h(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function s(tag, attrs) {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
-  return e;
-}
 
 function render({ model, el }) {
   el.classList.add("nbm-tb", "nbm-tbhparams");

@@ -3,22 +3,9 @@
 // Curves arrive once as float32 in Blob widgets: precision (n), recall (n), thresholds (n).
 import { BlobCache, modelGetter } from "./lib/blobs.js";
 import { colorOf, nearest, polyline, show } from "./lib/plot.js";
+import { h, s } from "./lib/dom.js";
 
-const SVG = "http://www.w3.org/2000/svg";
 const W = 240, H = 240, PAD = 28;
-
-function h(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function s(tag, attrs) {
-  const e = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
-  return e;
-}
 
 function floats(bytes, o, n) {
   const copy = bytes.slice(o, o + 12 * n); // aligned copy

@@ -1,13 +1,7 @@
 // Text of add_text: one card per key, a step slider, markdown rendered safely
 // (js/lib/markdown.js builds the DOM with createElement/textContent only).
 import { parseMarkdown, renderMarkdown } from "./lib/markdown.js";
-
-function h(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+import { h } from "./lib/dom.js";
 
 function render({ model, el }) {
   el.classList.add("nbm-tb", "nbm-tbtext");
