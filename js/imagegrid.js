@@ -2,9 +2,10 @@
 // Thumbnails come once, as binary PNG bytes in Blob widgets (model "blobs");
 // rows are JSON with image cells {_img: [blob, offset, length], w, h, caption}.
 // All data reaches the DOM through textContent / attributes, never innerHTML.
-import { roleColumns, imageColumn, scoreColumns, isMistake, sortedIndexes, formatCell, groupTables } from "./lib/tablecols.js";
+import { roleColumns, imageColumn, scoreColumns, isMistake, formatCell, groupTables } from "./lib/tablecols.js";
 import { BlobCache, modelGetter } from "./lib/blobs.js";
 import { h } from "./lib/dom.js";
+import { sortedIndices } from "./lib/sorting.js";
 
 const PAGE = 600; // cards drawn before a "show more" button
 
@@ -120,7 +121,7 @@ function render({ model, el, host }) {
     sortDir.textContent = state.desc ? "↓" : "↑";
 
     const imgCol = imageColumn(table.rows);
-    let order = sortedIndexes(table.rows, state.sort, state.desc);
+    let order = sortedIndices(table.rows, state.sort, state.desc);
     const wrong = table.rows.map((r) => isMistake(r, pred, target));
     const nWrong = wrong.filter(Boolean).length;
     if (state.onlyMistakes && mistakes.style.display === "") order = order.filter((i) => wrong[i]);

@@ -1,7 +1,8 @@
 // Plain logged tables: sortable columns, numbers right-aligned, long text cut with a tooltip.
 // Cells reach the DOM through textContent and the title attribute only.
-import { sortedIndexes, formatCell, truncate, groupTables } from "./lib/tablecols.js";
+import { formatCell, truncate, groupTables } from "./lib/tablecols.js";
 import { h } from "./lib/dom.js";
+import { sortedIndices } from "./lib/sorting.js";
 
 const MAX_TEXT = 80;
 const PAGE = 500;
@@ -52,7 +53,7 @@ function render({ model, el }) {
     const thead = h("thead");
     thead.appendChild(head);
     const tbody = h("tbody");
-    const order = sortedIndexes(t.rows, state.sort, state.desc);
+    const order = sortedIndices(t.rows, state.sort, state.desc);
     for (const i of order.slice(0, state.limit)) {
       const tr = h("tr");
       t.rows[i].forEach((v, c) => {

@@ -60,32 +60,6 @@ export function isMistake(row, pred, target) {
   return a !== null && a !== undefined && b !== null && b !== undefined && !same(a, b);
 }
 
-/** Compare two cells for sorting: numbers numerically, text by locale, empty last. */
-export function compareCells(a, b) {
-  const ea = a === null || a === undefined || a === "", eb = b === null || b === undefined || b === "";
-  if (ea || eb) return ea === eb ? 0 : ea ? 1 : -1;
-  const na = typeof a === "number" || typeof a === "boolean", nb = typeof b === "number" || typeof b === "boolean";
-  if (na && nb) return Number(a) - Number(b);
-  if (na !== nb) return na ? -1 : 1;
-  return String(a).localeCompare(String(b), undefined, { numeric: true });
-}
-
-/**
- * Row indexes sorted by column `col` (stable; empty cells last in both directions).
- * @param {any[][]} rows @param {number} col @param {boolean} desc
- */
-export function sortedIndexes(rows, col, desc = false) {
-  const idx = rows.map((_, i) => i);
-  if (col < 0) return idx;
-  const empty = (v) => v === null || v === undefined || v === "";
-  return idx.sort((i, j) => {
-    const a = rows[i][col], b = rows[j][col];
-    if (empty(a) || empty(b)) return compareCells(a, b) || i - j;
-    const c = compareCells(a, b);
-    return (desc ? -c : c) || i - j;
-  });
-}
-
 /** Text of a cell: numbers with up to 4 significant digits, images as [image]. */
 export function formatCell(v) {
   if (v === null || v === undefined) return "";

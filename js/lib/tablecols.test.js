@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  roleColumns, imageColumn, scoreColumns, isMistake, sortedIndexes, formatCell, truncate, groupTables, same,
+  roleColumns, imageColumn, scoreColumns, isMistake, formatCell, truncate, groupTables, same,
 } from "./tablecols.js";
 
 test("roleColumns finds pred and target by name", () => {
@@ -32,13 +32,6 @@ test("mistakes compare numbers by value and text by its trimmed form", () => {
   assert.equal(same(1, 1.0), true);
 });
 
-test("sortedIndexes: numeric, stable, empty cells last both ways", () => {
-  const rows = [[3], [null], [10], [2], [3]];
-  assert.deepEqual(sortedIndexes(rows, 0), [3, 0, 4, 2, 1]);
-  assert.deepEqual(sortedIndexes(rows, 0, true), [2, 0, 4, 3, 1]);
-  assert.deepEqual(sortedIndexes([["b"], ["a10"], ["a9"]], 0), [2, 1, 0]);
-  assert.deepEqual(sortedIndexes(rows, -1), [0, 1, 2, 3, 4]);
-});
 
 test("formatCell and truncate", () => {
   assert.equal(formatCell(3), "3");
