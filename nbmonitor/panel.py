@@ -491,7 +491,8 @@ class Panel:
         total = f"/{r.total_steps}" if r.total_steps else ""
         others = len(self.publisher.runs) - 1
         more = f" (+{others} more run{'s' if others > 1 else ''})" if others > 0 else ""
-        return f"nbmonitor panel: {r.project}/{r.name} · {r.state} · {steps}{total} steps{more}", tr
+        unit = "step" if steps == 1 and not total else "steps"
+        return f"nbmonitor panel: {r.project}/{r.name} · {r.state} · {steps}{total} {unit}{more}", tr
 
     def text(self) -> str:
         """Deterministic text: the focus run's keys with unicode sparklines and last/min/max."""

@@ -114,6 +114,8 @@ import nbmonitor as nbm
 run = nbm.init(project={XSS!r}, name={XSS!r})
 for i in range(20):
     nbm.log({{{XSS!r}: float(i), "ok/" + {XSS!r}: 1.0}})
+    if i == 10:
+        nbm.alert(title={XSS!r}, text="loss is " + {XSS!r}, level="ERROR")
     time.sleep(0.08)  # a run of a second or two (see the note in test_markup_in_names_shows_as_text)
 nbm.finish()
 """
@@ -127,6 +129,10 @@ def test_markup_in_names_shows_as_text(lab_page, jupyter_server):
     page.wait_for_selector(".nbm-panel .nbm-header[data-state=finished]")
     page.wait_for_selector(".nbm-panel .bqplot.figure")
     assert page.inner_text(".nbm-panel .nbm-header .nbm-run") == XSS
+    # the alert banner in the header: text, level, and a dismiss button that works
+    page.wait_for_selector(".nbm-panel .nbm-alert.nbm-alert-error")
+    assert page.inner_text(".nbm-alert .nbm-alert-title") == f"ERROR · {XSS}"
+    assert page.inner_text(".nbm-alert .nbm-alert-text") == f"loss is {XSS}"
     keys = page.evaluate("() => Array.from(document.querySelectorAll('.nbm-sparktable tbody tr')).map(r => r.dataset.key)")
     assert sorted(keys) == sorted([XSS, "ok/" + XSS])
     titles = page.evaluate("() => Array.from(document.querySelectorAll('.nbm-panel .bqplot.figure .mainheading')).map(t => t.textContent)")
@@ -135,6 +141,8 @@ def test_markup_in_names_shows_as_text(lab_page, jupyter_server):
     assert page.locator(".jp-OutputArea img").count() == 0
     assert dialogs == []
     lab.screenshot(page, "panel_xss")
+    page.click(".nbm-alert .nbm-alert-close")
+    assert page.locator(".nbm-panel .nbm-alert").count() == 0
     # (A run finishing within ~0.1 s of init() replaces the panel's display while bqplot is
     # still laying out its first views, and bqplot logs "<rect> attribute width: negative";
     # harmless, but it would fail this check, so the cell above runs for a second or two.)

@@ -259,3 +259,36 @@ def test_event_views_are_made_lazily_and_alerts_reach_the_header(monkeypatch):
     page = panel.html()
     assert "fake-view" in page and "&lt;img" in page and "<img" not in page
     nbm.finish(quiet=True)
+
+
+def test_a_panel_over_a_plain_store_source():
+    """Any Source works: here a MemoryStore itself, where read_series is the only way to data."""
+    store = MemoryStore()
+    for name, scale in (("a", 1.0), ("b", 2.0)):
+        run = nbm.init(project="src", name=name, display=False, store=store)
+        for i in range(1000):
+            run.log({"Loss/train": scale / (i + 1), "Loss/val": scale})
+        nbm.finish(quiet=True)
+    with recording_comms():
+        panel = Panel(store, project="src", runs="*", keys="Loss/train", smoothing=0.5, height=500)
+        panel.flush()
+        assert list(panel._charts) == ["Loss/train"] and len(panel._charts["Loss/train"].lines) == 2
+        assert [r["key"] for r in panel.table.rows] == ["Loss/train"]
+        assert panel.header.run == "b" and panel.header.runs == 2
+        panel.close()
+    assert panel.widget.comm is None and panel.table.comm is None
+
+
+def test_nbm_panel_without_a_current_run(monkeypatch):
+    shown = _fake_notebook(monkeypatch)
+    store = MemoryStore()
+    run = nbm.init(project="later", name="done", display=False, store=store)
+    run.log({"x": 1.0})
+    nbm.finish(quiet=True)
+    with recording_comms():
+        panel = nbm.panel()
+        assert panel is not None and panel.publisher.running
+        panel.stop()
+    assert [k for k, _ in shown] == ["display"]
+    assert shown[0][1]["text/plain"].startswith("nbmonitor panel: later/done · finished · 1 step")
+    assert callable(nbm.panel)  # still, after nbmonitor.panel (the module) was imported
