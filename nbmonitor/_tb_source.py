@@ -14,7 +14,19 @@ since the last poll are read; a poll with nothing new costs a folder walk and a
 - histograms, images, text, PR curves and hparams become events in the
   payloads of `nbmonitor.views` (seq = order of arrival); memory stays bounded:
   of each tag only the latest `max_events_per_key` are kept (TensorBoard's own
-  server keeps a sample of 500 histograms and 10 images a tag).
+  server keeps a sample of 500 histograms and 10 images a tag);
+- a model graph (`add_graph`'s GraphDef) becomes a "graph" event, key "graph",
+  its payload the module tree of `_tb_payloads.graph_tree`;
+- embeddings (`add_embedding` writes them beside the event files, as the
+  projector plugin reads them: `projector_config.pbtxt` naming `tensors.tsv`,
+  `metadata.tsv`, `sprite.png`) become "embedding" events, key the tag, payload
+  and files as `_tb_payloads.projector_embeddings` makes them, wall time the
+  tensors file's mtime. A poll costs a `stat` of each run's config; when it
+  changed, it is parsed and only entries not seen before are read.
+
+Graphs and embeddings carry the same keys, steps and payloads as the live
+`WriterSource` gives them (except the graph's parameter counts, which the
+GraphDef does not hold), so a panel looks the same before and after a restart.
 """
 
 from __future__ import annotations
@@ -83,6 +95,7 @@ class _Run:
         self.events: list[Event] = []  # by seq; the oldest of a key past the cap are dropped
         self.hparams: list[Event] = []
         self.seq = 0
+        self.embeddings: set[tuple[str, str]] = set()  # (tensor_name, tensor_path) read
         self.per_key: dict[str, deque] = {}
         self.dropped: set[int] = set()  # seqs dropped but still in `events` (compacted in bulk)
 
@@ -115,6 +128,7 @@ class TensorBoardSource:
         self._reader = LogdirReader(self.root)
         self._runs: dict[str, _Run] = {}  # by id
         self._by_name: dict[str, str] = {}  # name -> id
+        self._projector_stat: dict[str, tuple[int, int]] = {}  # run name -> config (mtime_ns, size)
         self._lock = threading.RLock()
         self._last_poll = -float("inf")
 
@@ -128,6 +142,8 @@ class TensorBoardSource:
             self._last_poll = now
             for name, data in self._reader.poll().items():
                 self._ingest(self._run(name), data)
+            for name in self._reader.runs():
+                self._projector(name)
 
     def _run(self, name: str) -> _Run:
         run_id = self._by_name.get(name)
@@ -170,6 +186,10 @@ class TensorBoardSource:
                 ev = tensor_event(t["plugin"], t["array"])
                 if ev is not None:
                     new.append((t["wall_time"], t["step"], tag, ev[0], ev[1], ev[2]))
+        for g in data.graphs:
+            tree = _graph_tree(g["graph_def"])
+            if tree is not None:
+                new.append((g["wall_time"], g["step"], "graph", "graph", {"tree": tree}, {}))
         for tag, items in data.plugin_data.items():
             for p in items:
                 if p["plugin"] == "hparams":
@@ -177,6 +197,14 @@ class TensorBoardSource:
                     if hp is not None:
                         rec.config.update(hp)
                         new.append((p["wall_time"], p["step"], tag, "hparams", {"hparams": hp, "metrics": {}}, {}))
+        self._add_events(run, new, first, last)
+        for ev in run.hparams:  # hparams metrics: the run's latest scalars
+            ev.payload["metrics"] = {k: v for k, v in rec.summary.items() if not isinstance(v, dict)}
+
+    def _add_events(self, run: _Run, new: list, first: list | None = None, last: list | None = None) -> None:
+        """Append (wall, step, key, kind, payload, files) tuples as events, in time order."""
+        first, last = list(first or []), list(last or [])
+        rec = run.record
         if new:
             new.sort(key=lambda e: (e[0], e[1]))
             for wall, step, tag, kind, payload, files in new:
@@ -187,11 +215,40 @@ class TensorBoardSource:
                 rec.summary.setdefault(tag, {"_type": kind})
             first.append(new[0][0])
             last.append(new[-1][0])
-        for ev in run.hparams:  # hparams metrics: the run's latest scalars
-            ev.payload["metrics"] = {k: v for k, v in rec.summary.items() if not isinstance(v, dict)}
         if first:
             rec.created = min(first) if not rec.created else min(rec.created, min(first))
             rec.updated = max(rec.updated, max(last))
+
+    def _projector(self, name: str) -> None:
+        """New embeddings of run `name`'s projector_config.pbtxt (if it changed since the last poll)."""
+        folder = self.root / name
+        try:
+            st = os.stat(folder / PROJECTOR_CONFIG)
+        except OSError:
+            return
+        stamp = (st.st_mtime_ns, st.st_size)
+        if self._projector_stat.get(name) == stamp:
+            return
+        entries = _projector_config(folder)
+        if entries is None:
+            return  # not parseable (being written?): tried again on the next poll
+        self._projector_stat[name] = stamp
+        run = self._runs.get(self._by_name.get(name, ""))
+        new = []
+        for e in entries:
+            ident = (e.tensor_name, e.tensor_path)
+            if run is not None and ident in run.embeddings:
+                continue
+            try:
+                tag, step, payload, files, wall = projector_entry(folder, e)
+            except (OSError, ValueError, UnicodeDecodeError):
+                continue  # files missing or unreadable: tried again when the config changes
+            if run is None:
+                run = self._run(name)
+            run.embeddings.add(ident)
+            new.append((wall, step, tag, "embedding", payload, files))
+        if run is not None and new:
+            self._add_events(run, new)
 
     def _state(self, run: _Run, now: float) -> tuple[str, float]:
         mtime = 0.0
@@ -355,6 +412,66 @@ def tensor_event(plugin: str, array: np.ndarray) -> tuple[str, dict, dict] | Non
         text = "\n".join(s.decode("utf-8", "replace") if isinstance(s, bytes) else str(s) for s in flat)
         return ("text", {"text": text}, {})
     return None
+
+
+PROJECTOR_CONFIG = "projector_config.pbtxt"
+
+
+def _graph_tree(graph_def: bytes) -> dict | None:
+    """The module tree of a serialized GraphDef (None if it does not parse)."""
+    from google.protobuf.message import DecodeError
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    from ._tb_payloads import graph_tree
+
+    gd = GraphDef()
+    try:
+        gd.ParseFromString(graph_def)
+    except DecodeError:
+        return None
+    return graph_tree(gd)
+
+
+def _projector_config(folder: Path) -> list | None:
+    """The embedding entries of a folder's projector_config.pbtxt (None if unreadable)."""
+    from google.protobuf import text_format
+    from tensorboard.plugins.projector.projector_config_pb2 import ProjectorConfig
+
+    try:
+        with open(folder / PROJECTOR_CONFIG, encoding="utf-8") as f:
+            return list(text_format.Parse(f.read(), ProjectorConfig()).embeddings)
+    except (OSError, UnicodeDecodeError, text_format.ParseError):
+        return None
+
+
+def projector_entry(folder: str | os.PathLike, e: Any) -> tuple[str, int, dict, dict, float]:
+    """(tag, step, payload, files, wall time) of one ProjectorConfig embedding entry.
+
+    What `_tb_payloads.projector_embeddings` gives for it, reading only this
+    entry's files and of the tensors only the rows the payload keeps.
+    """
+    from ._tb_payloads import MAX_POINTS, embedding_payload
+
+    folder = os.fspath(folder)
+    tag, _, step = e.tensor_name.rpartition(":")
+    tensor_path = os.path.join(folder, e.tensor_path)
+    wall = os.stat(tensor_path).st_mtime
+    mat = np.loadtxt(tensor_path, delimiter="\t", ndmin=2, max_rows=MAX_POINTS)
+    metadata, header = None, None
+    if e.metadata_path:
+        with open(os.path.join(folder, e.metadata_path), encoding="utf-8") as f:
+            rows = f.read().rstrip("\n").split("\n")
+        if rows and "\t" in rows[0]:
+            header, metadata = rows[0].split("\t"), [r.split("\t") for r in rows[1:]]
+        else:
+            metadata = rows
+    files, thumb = {}, None
+    if e.sprite.image_path and len(e.sprite.single_image_dim) == 2:
+        with open(os.path.join(folder, e.sprite.image_path), "rb") as f:
+            files["sprite.png"] = f.read()
+        thumb = tuple(e.sprite.single_image_dim)
+    return (tag or e.tensor_name, int(step) if step.isdigit() else 0,
+            embedding_payload(mat, metadata, header, thumb), files, wall)
 
 
 def _hparams(content: bytes) -> dict | None:

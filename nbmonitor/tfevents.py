@@ -197,6 +197,8 @@ class RunData:
     text:        tag -> [dict(step, wall_time, text)]
     tensors:     tag -> [dict(step, wall_time, plugin, array)]  (e.g. pr_curves)
     plugin_data: tag -> [dict(step, wall_time, plugin, content)] (e.g. hparams)
+    graphs:      [dict(step, wall_time, graph_def)]  (`graph_def`: a serialized GraphDef,
+                 as `add_graph` writes it; parse with tensorboard's graph_pb2.GraphDef)
     """
 
     scalars: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
@@ -205,6 +207,7 @@ class RunData:
     text: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     tensors: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     plugin_data: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    graphs: list[dict[str, Any]] = field(default_factory=list)
 
     def merge(self, other: RunData) -> RunData:
         """Append `other`'s points after ours, tag by tag; returns self."""
@@ -216,11 +219,12 @@ class RunData:
             mine_lists = getattr(self, name)
             for tag, items in getattr(other, name).items():
                 mine_lists.setdefault(tag, []).extend(items)
+        self.graphs.extend(other.graphs)
         return self
 
     def __bool__(self) -> bool:
         return any((self.scalars, self.histograms, self.images, self.text,
-                    self.tensors, self.plugin_data))
+                    self.tensors, self.plugin_data, self.graphs))
 
 
 def _image_format(data: bytes) -> str:
@@ -333,6 +337,10 @@ class EventFileReader:
                 count += 1
                 values = event.summary.value
                 if not values:
+                    graph_def = event.graph_def  # b"" unless this event is a graph
+                    if graph_def:
+                        out.graphs.append({"step": event.step, "wall_time": event.wall_time,
+                                           "graph_def": graph_def})
                     continue
                 step, wall = event.step, event.wall_time
                 for value in values:

@@ -339,3 +339,159 @@ def test_events_kept_per_tag_are_bounded(tmp_path):
     assert [e.seq for e in src.read_events(tb_run_id("run"), since=seqs[3])] == seqs[3:]
     everything = TensorBoardSource(tmp_path, max_events_per_key=None).read_events(tb_run_id("run"))
     assert len(everything) == 40
+
+
+# -- graphs and embeddings (add_graph's GraphDef, add_embedding's projector files) ------
+class _Net(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = torch.nn.Linear(4, 8)
+        self.act = torch.nn.ReLU()
+        self.head = torch.nn.Sequential(torch.nn.Linear(8, 6), torch.nn.Tanh(), torch.nn.Linear(6, 3))
+
+    def forward(self, x):
+        return self.head(self.act(self.fc1(x)))
+
+
+def _shape(tree: dict) -> tuple:
+    return (tree["name"], tree["type"], tuple(_shape(c) for c in tree["children"]))
+
+
+@pytest.fixture
+def projector_logdir(tmp_path):
+    """torch's SummaryWriter: a scalar, a graph and an embedding with labels and label images."""
+    root = tmp_path / "proj"
+    w = SummaryWriter(str(root / "r"))
+    for i in range(5):
+        w.add_scalar("loss", 1.0 / (i + 1), i)
+    w.add_graph(_Net(), torch.zeros(2, 4))
+    mat = torch.randn(25, 6)
+    w.add_embedding(mat, metadata=[f"c{i % 3}" for i in range(25)], label_img=torch.rand(25, 3, 8, 8),
+                    global_step=4, tag="feat/x")
+    w.flush()
+    yield root, w, mat
+    w.close()
+
+
+def test_graph_def_kept_by_the_reader(projector_logdir):
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    from nbmonitor.tfevents import LogdirReader
+
+    root, _, _ = projector_logdir
+    reader = LogdirReader(root)
+    (g,) = reader.poll()["r"].graphs
+    assert g["step"] == 0 and g["wall_time"] > 0
+    gd = GraphDef()
+    gd.ParseFromString(g["graph_def"])
+    assert any("Linear[fc1]" in n.name for n in gd.node)
+    assert reader.poll() == {}  # read once
+
+
+def test_graph_event_names_the_models_modules(projector_logdir):
+    from nbmonitor.writer import module_tree
+
+    root, _, _ = projector_logdir
+    src = TensorBoardSource(root)
+    (run,) = src.list_runs()
+    (ev,) = src.read_events(run.id, kinds=["graph"])
+    assert (ev.key, ev.step, ev.files) == ("graph", 0, {})
+    tree = ev.payload["tree"]
+    assert _shape(tree) == _shape(module_tree(_Net()))  # as the live writer's tree, less the counts
+    assert [c["name"] for c in tree["children"]] == ["fc1", "act", "head"]
+    assert [(c["name"], c["type"]) for c in tree["children"][2]["children"]] == [
+        ("0", "Linear"), ("1", "Tanh"), ("2", "Linear")]
+    assert run.summary["graph"] == {"_type": "graph"}
+
+
+def test_embedding_event_from_the_projector_files(projector_logdir):
+    from nbmonitor._tb_payloads import pca_2d, projector_embeddings
+
+    root, _, mat = projector_logdir
+    src = TensorBoardSource(root)
+    (run,) = src.list_runs()
+    (ev,) = src.read_events(run.id, kinds=["embedding"])
+    assert (ev.key, ev.step) == ("feat/x", 4)
+    points = np.array(ev.payload["points"])
+    assert points.shape == (25, 2) and np.abs(points).max() <= 1.0
+    assert np.allclose(points, np.round(pca_2d(mat.numpy()), 4), atol=2e-4)  # tsv keeps ~7 digits
+    assert ev.payload["labels"] == [f"c{i % 3}" for i in range(25)] and ev.payload["header"] is None
+    assert ev.payload["thumb"] == [8, 8] and ev.files["sprite.png"].startswith(b"\x89PNG")
+    (tag, step, payload, files), = projector_embeddings(root / "r")  # the shared helper's reading
+    assert (tag, step, payload, files) == (ev.key, ev.step, ev.payload, ev.files)
+    assert abs(ev.time - time.time()) < 600
+    assert run.summary["feat/x"] == {"_type": "embedding"}
+
+
+def test_graph_and_embeddings_are_read_once_and_new_ones_picked_up(projector_logdir, monkeypatch):
+    import nbmonitor._tb_source as tb
+
+    root, w, _ = projector_logdir
+    reads = []
+    real = tb.projector_entry
+    monkeypatch.setattr(tb, "projector_entry", lambda folder, e: reads.append(e.tensor_name) or real(folder, e))
+    src = TensorBoardSource(root)
+    (run,) = src.list_runs()
+    first = src.read_events(run.id)
+    assert [e.kind for e in first] == ["graph", "embedding"] and reads == ["feat/x:00004"]
+    src.refresh()
+    src.refresh()
+    assert src.read_events(run.id, since=first[-1].seq + 1) == [] and len(src.read_events(run.id)) == 2
+    assert reads == ["feat/x:00004"]  # an unchanged config: no tsv read again
+    # a second embedding (same writer: torch rewrites the config with both entries)
+    w.add_embedding(np.eye(5), metadata_header=["name", "n"],
+                    metadata=[[f"p{i}", str(i)] for i in range(5)], global_step=9, tag="other")
+    w.add_scalar("loss", 0.1, 5)
+    w.flush()
+    src.refresh()
+    (new,) = src.read_events(run.id, since=first[-1].seq + 1, kinds=["embedding"])
+    assert reads == ["feat/x:00004", "other:00009"]
+    assert (new.key, new.step, new.files) == ("other", 9, {})
+    assert new.payload["header"] == ["name", "n"] and new.payload["labels"][2] == ["p2", "2"]
+    assert len(new.payload["points"]) == 5 and "thumb" not in new.payload
+    assert [e.kind for e in src.read_events(run.id)] == ["graph", "embedding", "embedding"]
+    assert src.keys(run.id) == {"loss": 6}
+
+
+def test_embeddings_of_a_run_with_no_events_but_the_file_header(tmp_path):
+    w = SummaryWriter(str(tmp_path / "only"))
+    w.add_embedding(torch.randn(4, 3), global_step=1)
+    w.close()
+    src = TensorBoardSource(tmp_path)
+    (run,) = src.list_runs()
+    (ev,) = src.read_events(run.id)
+    assert (run.name, ev.kind, ev.key, ev.step, ev.payload["labels"]) == ("only", "embedding", "default", 1, None)
+    assert run.created > 0
+
+
+def test_get_run_on_a_folder_with_graph_and_embeddings(projector_logdir):
+    root, _, _ = projector_logdir
+    view = nbm.get_run("r", dir=root)
+    assert view.history()["loss"].tolist() == [float(np.float32(1.0 / (i + 1))) for i in range(5)]
+    assert [e.kind for e in view.events()] == ["graph", "embedding"]
+    assert view.summary["loss"] == float(np.float32(0.2)) and view.summary["graph"] == {"_type": "graph"}
+    assert "loss" in str(view.report())
+
+
+def test_disk_events_match_nbmonitors_own_writer(tmp_path):
+    """`nbmonitor.SummaryWriter`'s in-memory events == what TensorBoardSource reads after a restart."""
+    from nbmonitor import SummaryWriter as NbWriter
+
+    w = NbWriter(str(tmp_path / "runs" / "exp"), display=False)
+    w.add_graph(_Net(), torch.zeros(2, 4))
+    w.add_embedding(torch.randn(12, 4), metadata=[str(i) for i in range(12)],
+                    label_img=torch.rand(12, 1, 6, 6), tag="emb", global_step=2)
+    w.add_embedding(np.arange(20.0).reshape(5, 4) ** 0.5, global_step=3)
+    w.close()
+    assert w.errors == []
+    mem, disk = w.source, TensorBoardSource(tmp_path / "runs")
+    (a,), (b,) = mem.list_runs(), disk.list_runs()
+    assert (a.id, a.name) == (b.id, b.name)
+    ea_, eb = mem.read_events(a.id), disk.read_events(b.id)
+    assert [(e.kind, e.key, e.step) for e in ea_] == [(e.kind, e.key, e.step) for e in eb] == [
+        ("graph", "graph", 0), ("embedding", "emb", 2), ("embedding", "default", 3)]
+    assert _shape(ea_[0].payload["tree"]) == _shape(eb[0].payload["tree"])
+    for x, y in zip(ea_[1:], eb[1:]):
+        assert x.files == y.files and x.payload["labels"] == y.payload["labels"]
+        assert x.payload.get("thumb") == y.payload.get("thumb")
+        assert np.allclose(x.payload["points"], y.payload["points"], atol=2e-4)
