@@ -140,6 +140,12 @@ class Chart:
         self.ay.scale = sy
         self.zoom.scales = {"x": [self.sx], "y": [sy]}
 
+    def remove(self, run_id: str) -> None:
+        ln = self.lines.pop(run_id, None)
+        if ln is not None:
+            self.figure.marks = [*self.lines.values(), *([self.nonfinite] if self.nonfinite else [])]
+            ln.close()
+
     def set_visible(self, run_id: str, visible: bool) -> None:
         ln = self.lines.get(run_id)
         if ln is not None and ln.visible != visible:

@@ -99,8 +99,7 @@ class Panel:
         self.source = source
         self.project = project
         self.publisher = Publisher(source, project, _patterns(runs), _patterns(keys), interval=interval,
-                                   max_runs=max_runs)
-        self.publisher.focus = follow
+                                   max_runs=max_runs, follow=follow)
         self.budget = MessageBudget(max_messages_per_s, max_messages_per_s)
         self.smoothing = float(smoothing)
         self.log_scale = False
@@ -266,6 +265,8 @@ class Panel:
     def _apply(self, upd: Update, final: bool) -> None:
         pub = self.publisher
         now = time.monotonic()
+        for run_id in upd.dropped_runs:
+            self._drop_run(run_id)
         if upd.runs_changed:
             self._update_legend()
             self._header_dirty = self._table_dirty = True
@@ -421,6 +422,17 @@ class Panel:
         if self.log_scale and lo <= 0:
             lo = hi if hi > 0 else 1.0
         self._chart(key).set_nonfinite(marks, lo, hi)
+
+    def _drop_run(self, run_id: str) -> None:
+        for key, ch in self._charts.items():
+            ch.remove(run_id)
+            self._nf_dirty.add(key)
+        for kr in [kr for kr in self._dirty if kr[1] == run_id]:
+            del self._dirty[kr]
+        item = self._legend_items.pop(run_id, None)
+        if item is not None:
+            self._legend.children = tuple(c for c in self._legend.children if c is not item)
+            item.close()
 
     def _update_legend(self) -> None:
         import ipywidgets as w

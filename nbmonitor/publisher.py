@@ -114,6 +114,7 @@ class Update:
     series: set[tuple[str, str]] = field(default_factory=set)  # (run_id, key)
     runs_changed: bool = False
     new_runs: list[str] = field(default_factory=list)
+    dropped_runs: list[str] = field(default_factory=list)  # no longer among the newest `max_runs`
     events: list[tuple[RunRecord, list[Event]]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
@@ -126,7 +127,8 @@ class Publisher:
     def __init__(self, source: Source, project: str | None = None, runs: Iterable[str] | None = None,
                  keys: Iterable[str] | None = None, *, interval: float = DEFAULT_INTERVAL_S,
                  runs_interval: float = RUNS_INTERVAL_S, max_runs: int = MAX_RUNS,
-                 capacity: int = DEFAULT_CAPACITY, clock: Callable[[], float] = time.time):
+                 capacity: int = DEFAULT_CAPACITY, follow: str | None = None,
+                 clock: Callable[[], float] = time.time):
         self.source = source
         self.project = project
         self.run_filter = list(runs) if runs is not None else None
@@ -135,7 +137,8 @@ class Publisher:
         self.runs_interval = runs_interval
         self.max_runs = max_runs
         self.capacity = capacity
-        self.focus: str | None = None  # run id the header and table follow
+        self.focus: str | None = follow  # run id the header and table follow
+        self.auto_focus = follow is None  # then: the newest running run, else the newest
         self.runs: dict[str, TrackedRun] = {}
         self.last_error: str | None = None
         self.ticks = 0
@@ -165,8 +168,18 @@ class Publisher:
         records = [r for r in self.source.list_runs(self.project) if self._wanted(r)]
         records.sort(key=lambda r: r.created)
         keep = records[-self.max_runs:]
+        if self.auto_focus:
+            live = [r for r in keep if r.state == "running"] or keep
+            if live and live[-1].id != self.focus:
+                self.focus = live[-1].id
+                upd.runs_changed = True
         if self.focus is not None and self.focus not in {r.id for r in keep}:
             keep += [r for r in records if r.id == self.focus]
+        kept = {r.id for r in keep}
+        for run_id in [r for r in self.runs if r not in kept]:
+            del self.runs[run_id]  # memory stays bounded by max_runs, however many runs a sweep makes
+            upd.dropped_runs.append(run_id)
+            upd.runs_changed = True
         for rec in keep:
             tr = self.runs.get(rec.id)
             if tr is None:
@@ -190,6 +203,7 @@ class Publisher:
         """Make `run_id` the focus run and read the run list again on the next tick."""
         with self._lock:
             self.focus = run_id
+            self.auto_focus = False
             self._runs_read_at = -1e18
 
     # -- one tick ------------------------------------------------------------------

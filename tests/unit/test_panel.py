@@ -292,3 +292,16 @@ def test_nbm_panel_without_a_current_run(monkeypatch):
     assert [k for k, _ in shown] == ["display"]
     assert shown[0][1]["text/plain"].startswith("nbmonitor panel: later/done · finished · 1 step")
     assert callable(nbm.panel)  # still, after nbmonitor.panel (the module) was imported
+
+
+def test_only_the_newest_runs_are_kept():
+    store = MemoryStore()
+    with recording_comms():
+        panel = Panel(store, project="many", max_runs=3)
+        for k in range(6):
+            run = nbm.init(project="many", name=f"t{k}", display=False, store=store)
+            run.log({"loss": float(k)})
+            nbm.finish(quiet=True)
+            panel.flush()
+    assert [t.record.name for t in panel.publisher.runs.values()] == ["t3", "t4", "t5"]
+    assert len(panel._charts["loss"].lines) == 3 and len(panel._legend.children) == 3
