@@ -54,17 +54,16 @@ def _x(steps: np.ndarray) -> np.ndarray:
 class Chart:
     """One key: a bqplot Figure with one Lines mark per run (raw, and smoothed when asked)."""
 
-    def __init__(self, key: str, height: int = 240):
+    def __init__(self, key: str, height: int = 240, log: bool = False):
         self.key = key
+        self.log = log  # fixed for the chart's life: the panel makes new charts to switch
         self.sx = bq.LinearScale(allow_padding=False)
-        self.sy_lin = bq.LinearScale()
-        self.sy_log = bq.LogScale()
-        self.log = False
+        self.sy = bq.LogScale() if log else bq.LinearScale()
         self.ax = bq.Axis(scale=self.sx, label="step", tick_format="~s")
-        self.ay = bq.Axis(scale=self.sy_lin, side="left", tick_format="~g")
+        self.ay = bq.Axis(scale=self.sy, side="left", tick_format="~g")
         self.tooltip = bq.Tooltip(fields=["name", "x", "y"], labels=["run", "step", "value"],
                                   formats=["", "", ".6g"])
-        self.zoom = bq.interacts.PanZoom(scales={"x": [self.sx], "y": [self.sy_lin]})
+        self.zoom = bq.interacts.PanZoom(scales={"x": [self.sx], "y": [self.sy]})
         self.lines: dict[str, bq.Lines] = {}
         self.nonfinite: bq.Scatter | None = None
         self.figure = bq.Figure(
@@ -74,10 +73,6 @@ class Chart:
             layout=w.Layout(height=f"{height}px", width="100%", min_width="360px"),
         )
         self.figure.add_class("nbm-chart")
-
-    @property
-    def sy(self):
-        return self.sy_log if self.log else self.sy_lin
 
     def line(self, run_id: str, name: str, color: str) -> bq.Lines:
         """The run's mark, made (and added to the figure) the first time."""
@@ -130,16 +125,6 @@ class Chart:
             self.nonfinite.x = _x(steps)
             self.nonfinite.y = y.astype(np.float32)
 
-    def set_log(self, log: bool) -> None:
-        if log == self.log:
-            return
-        self.log = log
-        sy = self.sy
-        for m in [*self.lines.values(), *([self.nonfinite] if self.nonfinite else [])]:
-            m.scales = {"x": self.sx, "y": sy}
-        self.ay.scale = sy
-        self.zoom.scales = {"x": [self.sx], "y": [sy]}
-
     def remove(self, run_id: str) -> None:
         ln = self.lines.pop(run_id, None)
         if ln is not None:
@@ -151,8 +136,14 @@ class Chart:
         if ln is not None and ln.visible != visible:
             ln.visible = visible
 
+    def close(self) -> None:
+        for m in [*self.lines.values(), self.nonfinite, self.figure, self.ax, self.ay, self.sx, self.sy,
+                  self.tooltip, self.zoom]:
+            if m is not None:
+                m.close()
+
     def reset_zoom(self) -> None:
-        for sc in (self.sx, self.sy_lin, self.sy_log):
+        for sc in (self.sx, self.sy):
             with sc.hold_sync():
                 sc.min = None
                 sc.max = None

@@ -159,10 +159,7 @@ class Panel:
         """Stop, and close the panel's widgets (their views disappear from the page)."""
         self.stop()
         for ch in self._charts.values():
-            for m in [*ch.lines.values(), ch.nonfinite, ch.figure, ch.ax, ch.ay, ch.sx, ch.sy_lin, ch.sy_log,
-                      ch.tooltip, ch.zoom]:
-                if m is not None:
-                    m.close()
+            ch.close()
         stack = [self.widget]
         while stack:
             wdg = stack.pop()
@@ -223,9 +220,13 @@ class Panel:
         self.log_scale = bool(on)
         if self._log.value != self.log_scale:
             self._log.value = self.log_scale
-        with self._lock:
-            for ch in self._charts.values():
-                ch.set_log(self.log_scale)
+        with self._lock:  # bqplot cannot swap an axis' scale in place: new charts, same places
+            old = self._charts
+            self._charts = {}
+            for key in old:
+                self._chart(key)
+            for ch in old.values():
+                ch.close()
         self._resend_all()
 
     def set_run_visible(self, run_id: str, visible: bool) -> None:
@@ -251,9 +252,10 @@ class Panel:
     def _resend_all(self) -> None:
         with self._lock:
             now = time.monotonic()
-            for key, ch in self._charts.items():
-                for run_id in ch.lines:
-                    self._dirty.setdefault((key, run_id), now)
+            for key in self._charts:
+                for run_id, tr in self.publisher.runs.items():
+                    if key in tr.series:
+                        self._dirty.setdefault((key, run_id), now)
                 self._nf_dirty.add(key)
             self._send(final=True)  # the user asked: no waiting for the budget
 
@@ -333,8 +335,7 @@ class Panel:
 
             from ._panel_widgets import Chart
 
-            ch = self._charts[key] = Chart(key, CHART_HEIGHT)
-            ch.set_log(self.log_scale)
+            ch = self._charts[key] = Chart(key, CHART_HEIGHT, log=self.log_scale)
             name = section_of(key)
             sec = self._sections.get(name)
             if sec is None:

@@ -148,3 +148,40 @@ def test_markup_in_names_shows_as_text(lab_page, jupyter_server):
     # harmless, but it would fail this check, so the cell above runs for a second or two.)
     lab.assert_no_widget_errors(page)
     assert json.dumps(XSS)  # (the name as logged, for the record)
+
+
+CONTROLS_CELLS = [
+    """
+import nbmonitor as nbm
+run = nbm.init(project="controls", name="ctl", display=False)
+for i in range(300):
+    nbm.log({"loss": 1.0 / (i + 1), "noisy": (i % 7) / 7})
+nbm.finish(quiet=True)
+p = nbm.panel(project="controls")
+""",
+    """
+import time
+time.sleep(1.5)      # the panel above is on screen by now
+p.set_smoothing(0.6)  # what moving the slider does
+""",
+]
+
+JS_TICKS = """() => Array.from(document.querySelectorAll('.nbm-panel .bqplot.figure'))
+  .filter(f => f.querySelector('.mainheading') && f.querySelector('.mainheading').textContent === 'loss')
+  .flatMap(f => Array.from(f.querySelectorAll('.axis text')).map(t => t.textContent))"""
+
+
+def test_controls_smoothing_and_log_scale(lab_page, jupyter_server):
+    """With the kernel free, smoothing draws a second (smoothed) line per run and the
+    log-scale toggle, clicked in the page, re-draws the y axis logarithmically."""
+    page = lab_page
+    lab.open_and_run(page, jupyter_server, CONTROLS_CELLS, ui="lab", name="panel-controls.ipynb")
+    page.wait_for_selector(".nbm-panel .nbm-header[data-state=finished]")
+    lines = ".nbm-panel .bqplot.figure svg path.line"
+    page.wait_for_function(f"() => document.querySelectorAll('{lines}').length >= 4")  # 2 charts x (raw + smoothed)
+    assert "0.01" not in page.evaluate(JS_TICKS)
+    page.click(".nbm-panel button:has-text('log scale')")
+    page.wait_for_function(f"() => ({JS_TICKS})().includes('0.01')")
+    page.wait_for_timeout(300)
+    lab.screenshot(page, "panel_controls")
+    lab.assert_no_widget_errors(page)

@@ -93,7 +93,12 @@ def test_smoothing_and_log_scale_and_hiding(monkeypatch):
         panel.set_smoothing(0.0)
         assert line.y.ndim == 1
         panel.set_log_scale(True)
-        assert line.scales["y"] is panel._charts["loss"].sy_log
+        chart = panel._charts["loss"]
+        import bqplot
+
+        assert isinstance(chart.sy, bqplot.LogScale) and chart.ay.scale is chart.sy
+        line = chart.lines[run.id]
+        assert line.scales["y"] is chart.sy and len(line.y) > 0
         panel.set_run_visible(run.id, False)
         assert line.visible is False
 
