@@ -403,7 +403,7 @@ class Panel:
         rows, sparks = self._table_rows(tr)
         t = self.table
         with t.hold_sync():
-            t.title = f"{tr.record.name} · {len(rows)} keys" if tr else ""
+            t.title = f"{tr.record.name} · {len(rows)} key{'' if len(rows) == 1 else 's'}" if tr else ""
             t.color = tr.color if tr else "#1f77b4"
             t.spark = as_f32(np.concatenate(sparks)) if sparks else b""
             t.rows = rows

@@ -185,3 +185,32 @@ def test_controls_smoothing_and_log_scale(lab_page, jupyter_server):
     page.wait_for_timeout(300)
     lab.screenshot(page, "panel_controls")
     lab.assert_no_widget_errors(page)
+
+
+EVENTS_CELL = """
+import time
+import numpy as np
+import nbmonitor as nbm
+run = nbm.init(project="panel-events", name="ev")
+rng = np.random.default_rng(0)
+for i in range(30):
+    nbm.log({"loss": 1.0 / (i + 1), "weights": nbm.Histogram(rng.normal(i / 10, 1, 500))})
+    if i % 10 == 0:
+        nbm.log({"sample": nbm.Image(rng.random((16, 16)), caption=f"step {i}")}, commit=False)
+    time.sleep(0.05)
+nbm.finish()
+"""
+
+
+def test_event_views_appear_in_the_panel(lab_page, jupyter_server):
+    """Histograms and images logged with the scalars get their registered views as panel sections."""
+    page = lab_page
+    lab.open_and_run(page, jupyter_server, [EVENTS_CELL], ui="lab", name="panel-events.ipynb")
+    page.wait_for_selector(".nbm-panel .nbm-header[data-state=finished]")
+    titles = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '.nbm-panel .jupyter-widget-Collapse-header, .nbm-panel .lm-AccordionPanel-title, .nbm-panel .p-Accordion-title'))
+        .map(t => t.textContent.trim())""")
+    assert {"Histograms", "Images"} <= set(titles), titles
+    page.wait_for_timeout(300)
+    lab.screenshot(page, "panel_events")
+    lab.assert_no_widget_errors(page)
