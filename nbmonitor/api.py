@@ -112,7 +112,7 @@ def _resume(store: Store, record, config, total_steps) -> Run:
 
 
 def _display_panel(run: Run) -> None:
-    from .panel import show_live_panel
+    from .live_panel import show_live_panel
 
     show_live_panel(run)
 
@@ -121,7 +121,7 @@ def panel(project: str | None = None, dir: str | os.PathLike | None = None, **op
     """Display a live panel in the cell: the current run's project, else `project` in `dir`.
 
     Returns the `Panel` (None outside a notebook). Options: runs, keys, smoothing, height
-    (see `nbmonitor.panel.Panel`).
+    (see `nbmonitor.live_panel.Panel`).
     """
     if _current is not None and project is None and dir is None:
         return _current.panel(**options)
@@ -129,7 +129,7 @@ def panel(project: str | None = None, dir: str | os.PathLike | None = None, **op
 
     if not in_notebook():
         return None
-    from .panel import Panel
+    from .live_panel import Panel
     from .sources import open_source
 
     if dir is None and _last_project is not None:

@@ -200,7 +200,7 @@ class Run:
 
     def panel(self, **options: Any):
         """Display a live panel of this run's project in the cell and return it (None outside a notebook)."""
-        from .panel import show_live_panel
+        from .live_panel import show_live_panel
 
         return show_live_panel(self, new=True, **options)
 

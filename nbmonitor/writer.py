@@ -131,7 +131,7 @@ class SummaryWriter:
         import importlib
 
         try:
-            panel = importlib.import_module("nbmonitor.panel")
+            panel = importlib.import_module("nbmonitor.live_panel")
         except ImportError as e:
             self._error(f"no live panel ({e}); the event files are written all the same")
             return

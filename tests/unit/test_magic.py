@@ -270,7 +270,7 @@ def test_kernel_restart_rebuilds_from_disk(ip, panels, tmp_path):
 def test_the_real_panel_over_tensorboard_files(ip, tmp_path, monkeypatch):
     pytest.importorskip("ipywidgets")
     try:
-        from nbmonitor.panel import Panel
+        from nbmonitor.live_panel import Panel
     except ImportError:
         pytest.skip("the panel is not in this tree yet")
     monkeypatch.setattr(magic, "_panels", {})

@@ -14,7 +14,7 @@ import nbmonitor as nbm  # noqa: E402
 from nbmonitor import api, views  # noqa: E402
 from nbmonitor._memory_store import MemoryStore  # noqa: E402
 from nbmonitor._testing import recording_comms  # noqa: E402
-from nbmonitor.panel import Panel, format_number, section_of  # noqa: E402
+from nbmonitor.live_panel import Panel, format_number, section_of  # noqa: E402
 from nbmonitor.sources import LiveSource  # noqa: E402
 from nbmonitor.store import Event  # noqa: E402
 
@@ -296,7 +296,7 @@ def test_nbm_panel_without_a_current_run(monkeypatch):
         panel.stop()
     assert [k for k, _ in shown] == ["display"]
     assert shown[0][1]["text/plain"].startswith("nbmonitor panel: later/done · finished · 1 step")
-    assert callable(nbm.panel)  # still, after nbmonitor.panel (the module) was imported
+    assert callable(nbm.panel)  # the function, not a module of the same name
 
 
 def test_only_the_newest_runs_are_kept():

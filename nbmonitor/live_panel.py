@@ -24,9 +24,7 @@ import html
 import logging
 import math
 import threading
-import sys
 import time
-import types
 from typing import Any, Iterable
 
 import numpy as np
@@ -35,7 +33,7 @@ from .publisher import MessageBudget, Publisher, TrackedRun, Update, as_f32
 from .sources import Source
 from .sparkline import svg_sparkline, text_sparkline
 
-log = logging.getLogger("nbmonitor.panel")
+log = logging.getLogger("nbmonitor.live_panel")
 
 HEADER_EVERY_S = 0.5
 TABLE_EVERY_S = 0.5
@@ -605,16 +603,3 @@ def show_live_panel(run, new: bool = False, **options: Any) -> Panel | None:
         panel.show()
     run._on_finish.append(panel._run_finished)
     return panel
-
-
-
-class _CallableModule(types.ModuleType):
-    """Importing this module makes `nbmonitor.panel` name it, not `api.panel`; calling it still works."""
-
-    def __call__(self, *args: Any, **kwargs: Any):
-        from .api import panel
-
-        return panel(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
