@@ -44,7 +44,8 @@ def runs_frame(records: Iterable[RunRecord]):
     summary_keys: dict[str, None] = {}
     for r in records:
         config_keys.update(dict.fromkeys(r.config))
-        summary_keys.update(dict.fromkeys(k for k in r.summary if not k.startswith("_")))
+        summary_keys.update(dict.fromkeys(k for k, v in r.summary.items()  # media ({"_type": ...}) stay out
+                                          if not k.startswith("_") and not (isinstance(v, dict) and "_type" in v)))
         rows.append(r)
     table: dict[str, list] = {"name": [], "id": [], "project": [], "state": [], "created": []}
     ccols = {k: [] for k in config_keys}

@@ -215,3 +215,11 @@ def test_a_stored_run_displays_its_report(tmp_path):
     bundle = nbm.get_run("<shown>", dir=tmp_path)._repr_mimebundle_()
     assert bundle["text/plain"].startswith("nbmonitor run <shown> in project p: finished, 10 steps")
     assert "&lt;shown&gt;" in bundle["text/html"] and "<svg" in bundle["text/html"]
+
+
+def test_runs_frame_leaves_media_summaries_out(tmp_path):
+    nbm.init(project="m", name="r", dir=tmp_path)
+    nbm.log({"acc": 0.5, "hist": nbm.Histogram([1.0, 2.0, 3.0])})
+    nbm.finish(quiet=True)
+    df = nbm.runs(project="m", dir=tmp_path)
+    assert "acc" in df.columns and "hist" not in df.columns
