@@ -4,8 +4,8 @@
 
 Used by `scripts/main --headless`. The notebooks are executed in their own
 folder with nbclient (widget state kept), the committed .ipynb files are left
-untouched, and `<name>.html` is written beside each. The HTML shows each run's
-static end-of-run block and panel fallback, since a saved page runs no widget JS.
+untouched, and `<name>.html` is written beside each. The HTML shows each
+panel's and view's static fallback and each run's end-of-run block.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ def run_tutorial(path: Path, timeout: int = 600) -> Path:
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
+    # Without widget state nbconvert shows each output's static text/html: the
+    # widget manager it would load comes from a CDN, which is not there offline.
+    nb.metadata.pop("widgets", None)
     html, _ = HTMLExporter().from_notebook_node(nb)
     out = path.with_suffix(".html")
     out.write_text(html, encoding="utf-8")

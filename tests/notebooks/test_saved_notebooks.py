@@ -39,6 +39,7 @@ def test_static_html_shows_run_history_and_summary(path):
     assert 'class="nbm-report"' in html, "no end-of-run block in the static HTML"
     assert "Run history" in html and "Run summary" in html
     assert re.search(r'<svg[^>]*class="nbm-spark"[^>]*><polyline', html), "no SVG sparkline"
+    assert 'class="nbm-panel-static"' in html, "the live panel left no static fallback"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
