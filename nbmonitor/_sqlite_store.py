@@ -75,7 +75,7 @@ class SQLiteStore:
             raise StoreError(f"cannot create the nbmonitor folder {self.root}: {e}") from e
         self.path = self.root / DB_NAME
         self._local = threading.local()
-        self._connection().executescript(_SCHEMA)
+        _retry_locked(lambda: self._connection().executescript(_SCHEMA), self.path)
         self._inode = self.path.stat().st_ino
 
     def is_current(self) -> bool:
@@ -92,15 +92,20 @@ class SQLiteStore:
     def _connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            try:
-                conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=NORMAL")
-                conn.execute("PRAGMA busy_timeout=30000")
-            except sqlite3.Error as e:
-                raise StoreError(f"cannot open the nbmonitor store {self.path}: {e}") from e
+            conn = _retry_locked(self._open, self.path)
             conn.row_factory = sqlite3.Row
             self._local.conn = conn
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.Error:
+            conn.close()
+            raise
         return conn
 
     def close(self) -> None:
@@ -254,6 +259,25 @@ class SQLiteStore:
                     files[name] = b""
             out.append(Event(seq, key, step, t, kind, p, files))
         return out
+
+
+def _retry_locked(fn, path: Path, seconds: float = 30.0):
+    """Run `fn`, retrying while the database is locked.
+
+    Switching a new database to WAL (and creating its tables) needs an
+    exclusive lock that SQLite's busy handler does not always wait for, so two
+    processes opening a fresh root at once can see "database is locked".
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return fn()
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) and "busy" not in str(e) or time.monotonic() > deadline:
+                raise StoreError(f"cannot open the nbmonitor store {path}: {e}") from e
+            time.sleep(0.02)
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot open the nbmonitor store {path}: {e}") from e
 
 
 class _Tx:
