@@ -68,6 +68,15 @@ def run_label(run: RunRecord) -> str:
     return run.name or run.id
 
 
+def key_slot(index: dict[tuple[str, str], int], keys: list[dict], run: RunRecord, key: str) -> int:
+    """The position of (run, key) in a view's `names`; the first time, append its entry to `keys`."""
+    k = index.get((run.id, key))
+    if k is None:
+        k = index[(run.id, key)] = len(keys)
+        keys.append({"run": run_label(run), "run_id": run.id, "key": key})
+    return k
+
+
 def png_data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 

@@ -19,7 +19,7 @@ import traitlets
 from .._js import js_module, js_path
 from ..store import Event, RunRecord
 from . import register_view
-from ._common import STYLE, MediaWidget, esc, run_label
+from ._common import STYLE, MediaWidget, esc, key_slot
 
 #: TensorBoard's compressed-histogram basis points (per 10000).
 BASIS_POINTS = (0, 668, 1587, 3085, 5000, 6915, 8413, 9332, 10000)
@@ -86,10 +86,7 @@ class HistogramView:
                 p = ev.payload
                 if ev.kind != "histogram" or not p.get("counts") or len(p.get("edges", ())) != len(p["counts"]) + 1:
                     continue
-                k = self._index.get((run.id, ev.key))
-                if k is None:
-                    k = self._index[(run.id, ev.key)] = len(keys)
-                    keys.append({"run": run_label(run), "run_id": run.id, "key": ev.key})
+                k = key_slot(self._index, keys, run, ev.key)
                 records.append((k, ev.step, p))
                 series = self._series.setdefault(k, [])
                 series.append((ev.step, percentiles(p["edges"], p["counts"])))

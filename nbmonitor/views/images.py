@@ -13,7 +13,7 @@ import traitlets
 from .._js import js_module, js_path
 from ..store import Event, RunRecord
 from . import register_view
-from ._common import STYLE, MediaWidget, esc, png_data_uri, run_label
+from ._common import STYLE, MediaWidget, esc, png_data_uri, key_slot
 from .imagegrid import HTML_MAX_BYTES, thumbnail
 
 HTML_MAX_KEYS = 16
@@ -46,10 +46,7 @@ class ImagesView:
                 png = ev.files.get("image.png") if ev.kind == "image" else None
                 if not png:
                     continue
-                k = self._index.get((run.id, ev.key))
-                if k is None:
-                    k = self._index[(run.id, ev.key)] = len(keys)
-                    keys.append({"run": run_label(run), "run_id": run.id, "key": ev.key})
+                k = key_slot(self._index, keys, run, ev.key)
                 p = ev.payload
                 items.append({"k": k, "s": ev.step, "b": blob, "o": offset, "l": len(png),
                               "w": p.get("width"), "h": p.get("height"), "c": p.get("caption")})

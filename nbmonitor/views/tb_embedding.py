@@ -16,7 +16,7 @@ import traitlets
 from .._js import js_module, js_path
 from ..store import Event, RunRecord
 from . import register_view
-from ._common import STYLE, MediaWidget, esc, run_label
+from ._common import STYLE, MediaWidget, esc, key_slot
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
            "#17becf")
@@ -60,10 +60,7 @@ class EmbeddingView:
                 pts = np.asarray(p.get("points") or [], np.float32).reshape(-1, 2)
                 if not len(pts):
                     continue
-                k = self._index.get((run.id, ev.key))
-                if k is None:
-                    k = self._index[(run.id, ev.key)] = len(keys)
-                    keys.append({"run": run_label(run), "run_id": run.id, "key": ev.key})
+                k = key_slot(self._index, keys, run, ev.key)
                 labels = p.get("labels")
                 labels = [lab if isinstance(lab, list) else str(lab) for lab in labels][:len(pts)] if labels else None
                 item = {"k": k, "s": int(ev.step), "b": self.widget.add_blob(pts.tobytes()), "n": len(pts),

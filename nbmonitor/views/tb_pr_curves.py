@@ -17,7 +17,7 @@ import traitlets
 from .._js import js_module, js_path
 from ..store import Event, RunRecord
 from . import register_view
-from ._common import STYLE, MediaWidget, esc, run_label
+from ._common import STYLE, MediaWidget, esc, key_slot
 
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 HTML_MAX_TAGS = 24
@@ -56,10 +56,7 @@ class PRCurveView:
                 n = min(len(prec), len(rec), len(thr))
                 if n == 0:
                     continue
-                k = self._index.get((run.id, ev.key))
-                if k is None:
-                    k = self._index[(run.id, ev.key)] = len(keys)
-                    keys.append({"run": run_label(run), "run_id": run.id, "key": ev.key})
+                k = key_slot(self._index, keys, run, ev.key)
                 data = np.concatenate([prec[:n], rec[:n], thr[:n]]).tobytes()
                 items.append({"k": k, "s": int(ev.step), "b": blob, "o": offset, "n": n})
                 parts.append(data)

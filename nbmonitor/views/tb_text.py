@@ -15,7 +15,7 @@ import traitlets
 from .._js import js_module, js_path
 from ..store import Event, RunRecord
 from . import register_view
-from ._common import STYLE, MediaWidget, esc, run_label
+from ._common import STYLE, MediaWidget, esc, key_slot
 
 MAX_CHARS = 20_000  # of one text sent to the browser
 MAX_PER_KEY = 100  # texts kept per key (the newest)
@@ -46,10 +46,7 @@ class TextView:
             for ev in events:
                 if ev.kind != "text":
                     continue
-                k = self._index.get((run.id, ev.key))
-                if k is None:
-                    k = self._index[(run.id, ev.key)] = len(keys)
-                    keys.append({"run": run_label(run), "run_id": run.id, "key": ev.key})
+                k = key_slot(self._index, keys, run, ev.key)
                 text = str(ev.payload.get("text", ""))
                 if len(text) > MAX_CHARS:
                     text = text[:MAX_CHARS] + "\n\n[... cut]"
