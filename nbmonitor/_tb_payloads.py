@@ -55,26 +55,34 @@ def projector_embeddings(logdir: str | os.PathLike) -> list[tuple[str, int, dict
         return []
     with open(path, encoding="utf-8") as f:
         config = text_format.Parse(f.read(), ProjectorConfig())
-    out = []
-    for e in config.embeddings:
-        tag, _, step = e.tensor_name.rpartition(":")
-        mat = np.loadtxt(os.path.join(logdir, e.tensor_path), delimiter="\t", ndmin=2)
-        metadata, header = None, None
-        if e.metadata_path:
-            with open(os.path.join(logdir, e.metadata_path), encoding="utf-8") as f:
-                rows = f.read().rstrip("\n").split("\n")
-            if rows and "\t" in rows[0]:
-                header, metadata = rows[0].split("\t"), [r.split("\t") for r in rows[1:]]
-            else:
-                metadata = rows
-        files, thumb = {}, None
-        if e.sprite.image_path:
-            with open(os.path.join(logdir, e.sprite.image_path), "rb") as f:
-                files["sprite.png"] = f.read()
-            thumb = tuple(e.sprite.single_image_dim)
-        out.append((tag or e.tensor_name, int(step) if step.isdigit() else 0,
-                    embedding_payload(mat, metadata, header, thumb), files))
-    return out
+    return [projector_entry(logdir, e)[:4] for e in config.embeddings]
+
+
+def projector_entry(folder: str | os.PathLike, e: Any) -> tuple[str, int, dict, dict, float]:
+    """(tag, step, payload, files, wall time) of one ProjectorConfig embedding entry.
+
+    Reads only this entry's files, and of the tensors only the rows the payload keeps.
+    """
+    folder = os.fspath(folder)
+    tag, _, step = e.tensor_name.rpartition(":")
+    tensor_path = os.path.join(folder, e.tensor_path)
+    wall = os.stat(tensor_path).st_mtime
+    mat = np.loadtxt(tensor_path, delimiter="\t", ndmin=2, max_rows=MAX_POINTS)
+    metadata, header = None, None
+    if e.metadata_path:
+        with open(os.path.join(folder, e.metadata_path), encoding="utf-8") as f:
+            rows = f.read().rstrip("\n").split("\n")
+        if rows and "\t" in rows[0]:
+            header, metadata = rows[0].split("\t"), [r.split("\t") for r in rows[1:]]
+        else:
+            metadata = rows
+    files, thumb = {}, None
+    if e.sprite.image_path and len(e.sprite.single_image_dim) == 2:
+        with open(os.path.join(folder, e.sprite.image_path), "rb") as f:
+            files["sprite.png"] = f.read()
+        thumb = tuple(e.sprite.single_image_dim)
+    return (tag or e.tensor_name, int(step) if step.isdigit() else 0,
+            embedding_payload(mat, metadata, header, thumb), files, wall)
 
 
 def graph_tree(graph_def: Any) -> dict:

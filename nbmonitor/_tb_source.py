@@ -42,6 +42,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from ._tb_payloads import projector_entry
 from .store import Chunk, Event, RunRecord
 
 RUNNING_WINDOW_S = 120.0  # torch's SummaryWriter flushes every 120 s by default
@@ -442,36 +443,6 @@ def _projector_config(folder: Path) -> list | None:
             return list(text_format.Parse(f.read(), ProjectorConfig()).embeddings)
     except (OSError, UnicodeDecodeError, text_format.ParseError):
         return None
-
-
-def projector_entry(folder: str | os.PathLike, e: Any) -> tuple[str, int, dict, dict, float]:
-    """(tag, step, payload, files, wall time) of one ProjectorConfig embedding entry.
-
-    What `_tb_payloads.projector_embeddings` gives for it, reading only this
-    entry's files and of the tensors only the rows the payload keeps.
-    """
-    from ._tb_payloads import MAX_POINTS, embedding_payload
-
-    folder = os.fspath(folder)
-    tag, _, step = e.tensor_name.rpartition(":")
-    tensor_path = os.path.join(folder, e.tensor_path)
-    wall = os.stat(tensor_path).st_mtime
-    mat = np.loadtxt(tensor_path, delimiter="\t", ndmin=2, max_rows=MAX_POINTS)
-    metadata, header = None, None
-    if e.metadata_path:
-        with open(os.path.join(folder, e.metadata_path), encoding="utf-8") as f:
-            rows = f.read().rstrip("\n").split("\n")
-        if rows and "\t" in rows[0]:
-            header, metadata = rows[0].split("\t"), [r.split("\t") for r in rows[1:]]
-        else:
-            metadata = rows
-    files, thumb = {}, None
-    if e.sprite.image_path and len(e.sprite.single_image_dim) == 2:
-        with open(os.path.join(folder, e.sprite.image_path), "rb") as f:
-            files["sprite.png"] = f.read()
-        thumb = tuple(e.sprite.single_image_dim)
-    return (tag or e.tensor_name, int(step) if step.isdigit() else 0,
-            embedding_payload(mat, metadata, header, thumb), files, wall)
 
 
 def _hparams(content: bytes) -> dict | None:
