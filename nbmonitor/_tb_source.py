@@ -276,7 +276,7 @@ class TensorBoardSource:
                 rec.state, rec.heartbeat = self._state(run, now)
                 rec.created = rec.created or rec.heartbeat
                 rec.updated = max(rec.updated, rec.created)
-                out.append(_copy(rec))
+                out.append(rec.copy())
         return out
 
     def find_runs(self, name_or_id: str, project: str | None = None) -> list[RunRecord]:
@@ -326,11 +326,6 @@ class TensorBoardSource:
     def __repr__(self) -> str:
         return f"<TensorBoardSource {str(self.root)!r}>"
 
-
-def _copy(rec: RunRecord) -> RunRecord:
-    import dataclasses
-
-    return dataclasses.replace(rec, config=dict(rec.config), summary=dict(rec.summary), tags=list(rec.tags))
 
 
 # -- TensorBoard records -> nbmonitor event payloads -------------------------------

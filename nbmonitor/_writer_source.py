@@ -14,7 +14,6 @@ events of one key only the last `MAX_EVENTS_PER_KEY` (their files included).
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import os
 import threading
 import time
@@ -99,7 +98,7 @@ class WriterSource:
         if project is not None and project != self.project:
             return []
         with self._lock:
-            recs = [_copy(r.record) for r in self._runs.values()]
+            recs = [r.record.copy() for r in self._runs.values()]
         return sorted(recs, key=lambda r: r.name)
 
     def find_runs(self, name_or_id: str, project: str | None = None) -> list[RunRecord]:
@@ -140,6 +139,3 @@ class WriterSource:
     def __repr__(self) -> str:
         return f"<WriterSource {self.project}/{self.name}: {len(self._runs)} runs>"
 
-
-def _copy(rec: RunRecord) -> RunRecord:
-    return dataclasses.replace(rec, config=dict(rec.config), summary=dict(rec.summary), tags=list(rec.tags))

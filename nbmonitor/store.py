@@ -61,6 +61,10 @@ class RunRecord:
     tags: list = dataclasses.field(default_factory=list)
     total_steps: int | None = None
 
+    def copy(self) -> RunRecord:
+        """A copy whose config, summary and tags can be changed without touching this one."""
+        return dataclasses.replace(self, config=dict(self.config), summary=dict(self.summary), tags=list(self.tags))
+
 
 @dataclasses.dataclass
 class Chunk:
