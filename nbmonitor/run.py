@@ -24,7 +24,7 @@ import numpy as np
 from ._dictlike import Config, Summary
 from ._values import Loggable, describe, to_scalar
 from .errors import NbmonitorWarning, RunClosedError
-from .store import Chunk, Event, RunRecord, Store
+from .store import Chunk, Event, RunRecord, Store, merge_chunks
 
 _FINAL_STATES = ("finished", "failed", "killed", "crashed")
 
@@ -167,8 +167,6 @@ class Run:
                 for ch in chunks:
                     by_key.setdefault(ch.key, []).append(ch)
                 events += evs
-            from .store import merge_chunks
-
             merged = [merge_chunks(k, parts) for k, parts in by_key.items()]
             self._store.write(self.id, merged, events, **fields)
             self._pending = self._pending[len(pending):]
