@@ -37,8 +37,8 @@ sys.path.insert(0, str(REPO / "bench"))
 from bench_tfevents import append_points, cached_logdir, timed  # noqa: E402
 
 import nbmonitor as nbm  # noqa: E402
-from nbmonitor._tb_source import TensorBoardSource  # noqa: E402
-from nbmonitor.publisher import Publisher  # noqa: E402
+from nbmonitor.tensorboard.source import TensorBoardSource  # noqa: E402
+from nbmonitor.panel.publisher import Publisher  # noqa: E402
 
 
 def panel_model(logdir: Path) -> int:
@@ -166,7 +166,7 @@ def main() -> None:
     # imports are not timed, for either side
     import pandas  # noqa: F401
     import tensorboard.backend.event_processing.event_accumulator  # noqa: F401
-    from nbmonitor.tfevents import _event_class
+    from nbmonitor.tensorboard.events import _event_class
 
     _event_class()
     t_panel, n_panel = timed(lambda: panel_model(logdir), args.repeat)

@@ -1,4 +1,4 @@
-"""Benchmark: nbmonitor.tfevents vs TensorBoard's EventAccumulator on 1M scalar points.
+"""Benchmark: nbmonitor.tensorboard.events vs TensorBoard's EventAccumulator on 1M scalar points.
 
     python bench/bench_tfevents.py [--points 1000000] [--tags 10] [--repeat 1]
 
@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nbmonitor.tfevents import LogdirReader  # noqa: E402
+from nbmonitor.tensorboard.events import LogdirReader  # noqa: E402
 
 
 def cached_logdir(points: int, tags: int) -> Path:
@@ -123,7 +123,7 @@ def main() -> None:
     # imports are not timed, for either side
     import tensorboard.backend.event_processing.event_accumulator  # noqa: F401
 
-    from nbmonitor.tfevents import _event_class
+    from nbmonitor.tensorboard.events import _event_class
 
     _event_class()
     t_ours, n_ours = timed(lambda: ours(logdir, verify=True), args.repeat)

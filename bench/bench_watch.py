@@ -118,7 +118,7 @@ def bench_watch(steps, rounds, with_wandb):
         own = f"{dt / base:.2f}x" if not name.startswith("bare") else ""
         print(f"{name:<26}{dt * 1e3:>9.2f}{own:>18}{dt / best['bare (no logging)']:>8.2f}x")
     # The deterministic part: what one logging step costs (bin every parameter and gradient).
-    from nbmonitor.media import tensor_histogram
+    from nbmonitor.tracking.media import tensor_histogram
 
     model = make_model()
     model(torch.randn(64, 1, 28, 28)).sum().backward()

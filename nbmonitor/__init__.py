@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .alerts import alert, on_alert
+from .tracking.alerts import alert, on_alert
 from .api import config, finish, get_run, init, log, panel, runs, summary
-from .compare import compare
+from .panel.compare import compare
 from .errors import (
     NbmonitorError,
     NbmonitorWarning,
@@ -13,12 +13,21 @@ from .errors import (
     RunNotFoundError,
     StoreError,
 )
-from .hooks import unwatch, watch
-from .media import Histogram, Image, Table
-from .run import Run
-from .writer import SummaryWriter
+from .tracking.watch import unwatch, watch
+from .tracking.media import Histogram, Image, Table
+from .tracking.run import Run
+from .tensorboard.writer import SummaryWriter
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # `nbmonitor.run` is the current run, as `wandb.run` is: None before init() and after finish().
+    if name == "run":
+        from .tracking import current
+
+        return current.get()
+    raise AttributeError(f"module 'nbmonitor' has no attribute {name!r}")
 
 __all__ = [
     "Histogram",
@@ -42,6 +51,7 @@ __all__ = [
     "log",
     "on_alert",
     "panel",
+    "run",
     "runs",
     "summary",
     "unwatch",

@@ -8,24 +8,27 @@ from __future__ import annotations
 import os
 from typing import Any, Mapping
 
+from . import _display
 from ._env import env_flag, in_notebook
-from ._names import random_id, random_name
+from .tracking import current as _current
+from .tracking import flusher
+from .tracking.names import random_id, random_name
 from .errors import NotInitializedError, RunNotFoundError
-from .run import Run, new_record
+from .tracking.run import Run, new_record
 from .store import Store, check_run_id, open_store
 
 ENV_PROJECT = "NBMONITOR_PROJECT"
 ENV_DISPLAY = "NBMONITOR_DISPLAY"
 DEFAULT_PROJECT = "uncategorized"
 
-_current: Run | None = None
 _last_project: tuple[str, Any] | None = None  # (project, store) of the most recent init()
 
 
 def current() -> Run:
-    if _current is None:
+    run = _current.get()
+    if run is None:
         raise NotInitializedError("no active run: call nbmonitor.init() first")
-    return _current
+    return run
 
 
 def init(
@@ -49,9 +52,10 @@ def init(
     gives the panel a progress bar; `display=False` (or NBMONITOR_DISPLAY=0)
     keeps the live panel from appearing; `store` writes to a Store of your own.
     """
-    global _current, _last_project
-    if _current is not None:
-        _current.finish()
+    global _last_project
+    previous = _current.get()
+    if previous is not None:
+        previous.finish()
     project = project or os.environ.get(ENV_PROJECT) or DEFAULT_PROJECT
     for label, value in (("project", project), ("name", name), ("notes", notes)):
         if value is not None and not isinstance(value, str):
@@ -78,11 +82,9 @@ def init(
         run = Run(store, record)
         run.config.update(cfg)  # validates keys
         store.create_run(record)
-        run._flush()
-    from . import _writer
-
-    _writer.register(run)
-    _current = run
+        run.flush()
+    flusher.register(run)
+    _current.set(run)
     _last_project = (run.project, store)
     if display is None:
         display = env_flag(ENV_DISPLAY)
@@ -112,9 +114,26 @@ def _resume(store: Store, record, config, total_steps) -> Run:
 
 
 def _display_panel(run: Run) -> None:
-    from .live_panel import show_live_panel
+    _show_run_panel(run)
 
-    show_live_panel(run)
+
+def _show_run_panel(run: Run, **options: Any):
+    """`_display`'s run panel: the panel of `run`'s project (None outside a notebook)."""
+    from .panel.panel import show_live_panel
+
+    return show_live_panel(run, **options)
+
+
+def _show_source_panel(source: Any, **options: Any):
+    """`_display`'s source panel: a shown `Panel` over `source` (None outside a notebook)."""
+    if not in_notebook():
+        return None
+    from .panel.panel import Panel
+
+    return Panel(source, **options).show()
+
+
+_display.register(_show_run_panel, _show_source_panel)
 
 
 def panel(project: str | None = None, dir: str | os.PathLike | None = None, **options: Any):
@@ -123,13 +142,12 @@ def panel(project: str | None = None, dir: str | os.PathLike | None = None, **op
     Returns the `Panel` (None outside a notebook). Options: runs, keys, smoothing, height
     (see `nbmonitor.live_panel.Panel`).
     """
-    if _current is not None and project is None and dir is None:
-        return _current.panel(**options)
-    from ._env import in_notebook
-
+    run = _current.get()
+    if run is not None and project is None and dir is None:
+        return run.panel(**options)
     if not in_notebook():
         return None
-    from .live_panel import Panel
+    from .panel.panel import Panel
     from .sources import open_source
 
     if dir is None and _last_project is not None:
@@ -144,7 +162,7 @@ def panel(project: str | None = None, dir: str | os.PathLike | None = None, **op
 
 def log(data: Mapping[str, Any], step: int | None = None, commit: bool | None = None) -> None:
     """Log a dict of scalars (or media) to the current run. See `Run.log`."""
-    run = _current
+    run = _current.get()
     if run is None:
         raise NotInitializedError("nbmonitor.log() called before nbmonitor.init()")
     run.log(data, step, commit)
@@ -152,11 +170,10 @@ def log(data: Mapping[str, Any], step: int | None = None, commit: bool | None = 
 
 def finish(exit_code: int | None = None, quiet: bool | None = None) -> None:
     """Finish the current run: write everything, show the end-of-run block."""
-    global _current
-    run = _current
+    run = _current.get()
     if run is None:
         return
-    _current = None
+    _current.set(None)
     run.finish(exit_code=exit_code, quiet=quiet)
 
 
@@ -167,7 +184,7 @@ def last_project() -> tuple[str, Any] | None:
 
 def runs(project: str | None = None, dir: str | os.PathLike | None = None):
     """A pandas DataFrame of runs: name, id, project, state, created, config and summary columns."""
-    from ._frames import runs_frame
+    from .output.frames import runs_frame
     from .sources import open_source
 
     return runs_frame(open_source(dir).list_runs(project))
@@ -175,7 +192,7 @@ def runs(project: str | None = None, dir: str | os.PathLike | None = None):
 
 def get_run(name_or_id: str, project: str | None = None, dir: str | os.PathLike | None = None):
     """Open a stored run (this or another process's, or a TensorBoard run folder) for reading."""
-    from .run_view import RunView
+    from .sources.run_view import RunView
     from .sources import open_source
 
     source = open_source(dir)
@@ -196,9 +213,10 @@ class _CurrentRunAttr:
         object.__setattr__(self, "_attr", attr)
 
     def _target(self):
-        if _current is None:
+        run = _current.get()
+        if run is None:
             raise NotInitializedError(f"nbmonitor.{self._attr} used before nbmonitor.init()")
-        return getattr(_current, self._attr)
+        return getattr(run, self._attr)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._target(), name)
@@ -225,7 +243,7 @@ class _CurrentRunAttr:
         return len(self._target())
 
     def __repr__(self) -> str:
-        if _current is None:
+        if _current.get() is None:
             return f"<nbmonitor.{self._attr}: no active run>"
         return repr(self._target())
 

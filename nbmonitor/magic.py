@@ -17,7 +17,6 @@ import fnmatch
 import html
 import os
 import shlex
-from pathlib import Path
 from typing import Any, Iterable
 
 from IPython.core.error import UsageError
@@ -25,9 +24,8 @@ from IPython.core.magic_arguments import argument, magic_arguments
 from IPython.utils.process import arg_split
 
 from .sources import Source
-from .store import Chunk, Event, RunRecord
+from .sources.resolve import NOTHING_HINT
 
-NOTHING_HINT = "no nbmonitor runs (nbmonitor.db) and no TensorBoard event files (*tfevents*)"
 
 
 @magic_arguments()
@@ -106,7 +104,7 @@ def usage() -> str:
 
 def _panel(source: Source, **options: Any):
     try:
-        from .live_panel import Panel
+        from .panel.panel import Panel
     except ImportError as exc:
         raise UsageError(f"%monitor: the live panel cannot load ({exc})") from None
     return Panel(source, **options)
@@ -127,14 +125,14 @@ def resolve(logdir: str | None, project: str | None) -> tuple[Source, str | None
             _check_project(source, project, where)
         return source, project, where
     from . import api
-    from ._sqlite_store import DB_NAME
     from .sources import LiveSource
     from .store import open_store, resolve_root
+    from .store.roots import is_store_root
 
     last = api.last_project()
     stores = [last[1]] if last is not None else []
     root = resolve_root(None)
-    if (root / DB_NAME).is_file() and not any(st.root == root for st in stores):
+    if is_store_root(root) and not any(st.root == root for st in stores):
         stores.append(open_store(root))
     if not stores:
         raise UsageError(f"%monitor: no runs yet in {root}: call nbmonitor.init() first, or pass --logdir DIR")
@@ -163,81 +161,20 @@ def _check_project(source: Source, project: str, where: str) -> None:
 
 
 def open_logdir(logdir: str | os.PathLike) -> tuple[Source, str]:
-    """The source for a folder: nbmonitor roots in it (any depth), TensorBoard runs, or both."""
-    from ._sqlite_store import DB_NAME
-    from .sources import LiveSource
-    from .store import open_store
+    """The source for a folder (the one resolver `nbmonitor.sources.open_folder`), errors as UsageError."""
+    from .sources import NothingReadable, open_folder
 
-    path = Path(logdir).expanduser()
     where = str(logdir)
-    if not path.exists():
-        raise UsageError(f"%monitor: no such folder: {where}")
-    if not path.is_dir():
-        raise UsageError(f"%monitor: not a folder: {where}")
-    path = path.resolve()
-    roots: list[Path] = []
-    tensorboard = False
-    for folder, dirs, files in os.walk(path):
-        dirs.sort()
-        if DB_NAME in files:
-            roots.append(Path(folder))
-            dirs[:] = []  # a root's own folders hold media, not runs
-        elif not tensorboard and any("tfevents" in f for f in files):
-            tensorboard = True
-    sources: list[Source] = [LiveSource(open_store(r)) for r in roots]
-    if tensorboard:
-        try:
-            from ._tb_source import TensorBoardSource
-
-            sources.append(TensorBoardSource(path))
-        except ImportError as exc:
-            if not sources:
-                raise UsageError(f"%monitor: {where} holds TensorBoard event files, but {exc}") from None
-    if not sources:
-        raise UsageError(f"%monitor: nothing readable in {where}: {NOTHING_HINT}")
-    return (sources[0] if len(sources) == 1 else MultiSource(sources)), where
-
-
-class MultiSource:
-    """Several sources seen as one (a folder holding nbmonitor roots and TensorBoard runs)."""
-
-    def __init__(self, sources: list[Source]):
-        self.sources = sources
-        self._owner: dict[str, Source] = {}
-
-    def list_runs(self, project: str | None = None) -> list[RunRecord]:
-        out = []
-        for s in self.sources:
-            for r in s.list_runs(project):
-                self._owner.setdefault(r.id, s)
-                out.append(r)
-        return out
-
-    def find_runs(self, name_or_id: str, project: str | None = None) -> list[RunRecord]:
-        out = []
-        for s in self.sources:
-            for r in s.find_runs(name_or_id, project):
-                self._owner.setdefault(r.id, s)
-                out.append(r)
-        return out
-
-    def _source(self, run_id: str) -> Source | None:
-        if run_id not in self._owner:
-            self.list_runs()
-        return self._owner.get(run_id)
-
-    def keys(self, run_id: str) -> dict[str, int]:
-        s = self._source(run_id)
-        return {} if s is None else s.keys(run_id)
-
-    def read_series(self, run_id: str, keys: Iterable[str] | None = None,
-                    since: dict[str, int] | None = None) -> dict[str, Chunk]:
-        s = self._source(run_id)
-        return {} if s is None else s.read_series(run_id, keys, since)
-
-    def read_events(self, run_id: str, since: int = 0, kinds: Iterable[str] | None = None) -> list[Event]:
-        s = self._source(run_id)
-        return [] if s is None else s.read_events(run_id, since, kinds)
+    try:
+        return open_folder(logdir), where
+    except FileNotFoundError:
+        raise UsageError(f"%monitor: no such folder: {where}") from None
+    except NotADirectoryError:
+        raise UsageError(f"%monitor: not a folder: {where}") from None
+    except NothingReadable:
+        raise UsageError(f"%monitor: nothing readable in {where}: {NOTHING_HINT}") from None
+    except ImportError as exc:
+        raise UsageError(f"%monitor: {where} holds TensorBoard event files, but {exc}") from None
 
 
 # -- %monitor list ----------------------------------------------------------------

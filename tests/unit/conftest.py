@@ -3,7 +3,6 @@ from __future__ import annotations
 import pytest
 
 import nbmonitor as nbm
-from nbmonitor import api
 
 
 @pytest.fixture(autouse=True)
@@ -12,5 +11,5 @@ def _isolated(tmp_path, monkeypatch):
     monkeypatch.setenv("NBMONITOR_DIR", str(tmp_path / "root"))
     monkeypatch.setenv("NBMONITOR_DISPLAY", "0")
     yield
-    if api._current is not None:
+    if nbm.run is not None:
         nbm.finish(quiet=True)

@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 import nbmonitor as nbm
-from nbmonitor import alerts
+from nbmonitor.tracking import alerts
 from nbmonitor.sources import open_source
 
 

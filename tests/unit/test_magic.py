@@ -12,7 +12,7 @@ from IPython.utils.capture import capture_output
 
 import nbmonitor as nbm
 from nbmonitor import api, magic
-from nbmonitor._sqlite_store import DB_NAME
+from nbmonitor.store.sqlite import DB_NAME
 from nbmonitor.sources import LiveSource
 
 
@@ -163,7 +163,7 @@ def test_logdir_of_a_store_at_any_depth(ip, panels, tmp_path):
 
 
 def test_logdir_of_tensorboard_files(ip, panels, tmp_path):
-    from nbmonitor._tb_source import TensorBoardSource
+    from nbmonitor.tensorboard.source import TensorBoardSource
 
     logs = _tb_logdir(tmp_path / "logs")
     ip.run_line_magic("monitor", f"--logdir {logs} --runs 'ex*' --keys 'Loss/*' --smoothing 0.6 --height 600")
@@ -226,7 +226,7 @@ def test_list_shows_a_dead_writer_as_crashed(ip, panels, tmp_path):
     run = nbm.init(project="p", name="ghost", dir=tmp_path, display=False)
     run.log({"x": 1.0})
     run._flush()
-    from nbmonitor import _writer
+    from nbmonitor.tracking import flusher as _writer
 
     _writer.unregister(run)  # as if another process had written it ...
     run._store.update_run(run.id, pid=2**22 + 12345, heartbeat=time.time())  # ... and died
@@ -234,7 +234,9 @@ def test_list_shows_a_dead_writer_as_crashed(ip, panels, tmp_path):
         ip.run_line_magic("monitor", f"list --logdir {tmp_path}")
     assert "ghost  crashed" in cap.outputs[0].data["text/plain"]
     run._finished = True
-    api._current = None
+    from nbmonitor.tracking import current
+
+    current.set(None)
 
 
 def test_keys_column_is_shortened_deterministically():
@@ -270,7 +272,7 @@ def test_kernel_restart_rebuilds_from_disk(ip, panels, tmp_path):
 def test_the_real_panel_over_tensorboard_files(ip, tmp_path, monkeypatch):
     pytest.importorskip("ipywidgets")
     try:
-        from nbmonitor.live_panel import Panel
+        from nbmonitor.panel.panel import Panel
     except ImportError:
         pytest.skip("the panel is not in this tree yet")
     monkeypatch.setattr(magic, "_panels", {})

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image as PILImage
 
 import nbmonitor as nbm
-from nbmonitor.media import histogram_from_values, image_to_png
+from nbmonitor.tracking.media import histogram_from_values, image_to_png
 from nbmonitor.sources import open_source
 
 
@@ -225,7 +225,7 @@ def test_histograms_over_steps_and_nothing_lost_on_bad_input(tmp_path):
 
 def test_views_static_html_escaped(tmp_path):
     pytest.importorskip("anywidget")
-    from nbmonitor.views import load_views
+    from nbmonitor.panel.views import load_views
 
     run = nbm.init(project="m", name="<b>run</b>", dir=tmp_path, display=False)
     t = nbm.Table(columns=["image", "pred", "target"])

@@ -11,10 +11,11 @@ pytest.importorskip("bqplot")
 pytest.importorskip("anywidget")
 
 import nbmonitor as nbm  # noqa: E402
-from nbmonitor import api, views  # noqa: E402
-from nbmonitor._memory_store import MemoryStore  # noqa: E402
+from nbmonitor import api  # noqa: E402
+from nbmonitor.panel import views  # noqa: E402
+from nbmonitor.store.memory import MemoryStore  # noqa: E402
 from nbmonitor._testing import recording_comms  # noqa: E402
-from nbmonitor.live_panel import Panel, format_number, section_of  # noqa: E402
+from nbmonitor.panel.panel import Panel, format_number, section_of  # noqa: E402
 from nbmonitor.sources import LiveSource  # noqa: E402
 from nbmonitor.store import Event  # noqa: E402
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import nbmonitor as nbm
-from nbmonitor._memory_store import MemoryStore
-from nbmonitor.publisher import MessageBudget, Publisher
+from nbmonitor.store.memory import MemoryStore
+from nbmonitor.panel.publisher import MessageBudget, Publisher
 from nbmonitor.sources import LiveSource
 
 
@@ -18,7 +18,7 @@ class _Recording:
     """Wraps Decimator.add to keep every point the publisher hands it, per key."""
 
     def __init__(self, monkeypatch):
-        from nbmonitor import _downsample
+        from nbmonitor.panel import downsample as _downsample
 
         self.points: dict[int, list] = {}
         orig = _downsample.Decimator.add

@@ -7,8 +7,8 @@ import re
 import numpy as np
 
 import nbmonitor as nbm
-from nbmonitor.report import RunReport
-from nbmonitor.sparkline import text_sparkline
+from nbmonitor.output.report import RunReport
+from nbmonitor.output.sparkline import text_sparkline
 
 
 def _report(**summary):

@@ -9,7 +9,7 @@ import pytest
 
 import nbmonitor as nbm
 from nbmonitor import NbmonitorWarning
-from nbmonitor._memory_store import MemoryStore
+from nbmonitor.store.memory import MemoryStore
 
 
 @pytest.fixture(params=["sqlite", "memory"])

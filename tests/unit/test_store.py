@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 import nbmonitor as nbm
-from nbmonitor import _codec
+from nbmonitor.store import codec as _codec
 from nbmonitor.store import Chunk, RunRecord, resolve_root
-from nbmonitor._sqlite_store import SQLiteStore
+from nbmonitor.store.sqlite import SQLiteStore
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -24,7 +24,7 @@ from tensorboard.backend.event_processing import event_accumulator as ea  # noqa
 
 import nbmonitor as nbm  # noqa: E402
 from nbmonitor import NbmonitorWarning  # noqa: E402
-from nbmonitor._tb_source import TensorBoardSource, tb_run_id  # noqa: E402
+from nbmonitor.tensorboard.source import TensorBoardSource, tb_run_id  # noqa: E402
 from nbmonitor.sources import open_source  # noqa: E402
 from nbmonitor.store import check_run_id  # noqa: E402
 
@@ -376,7 +376,7 @@ def projector_logdir(tmp_path):
 def test_graph_def_kept_by_the_reader(projector_logdir):
     from tensorboard.compat.proto.graph_pb2 import GraphDef
 
-    from nbmonitor.tfevents import LogdirReader
+    from nbmonitor.tensorboard.events import LogdirReader
 
     root, _, _ = projector_logdir
     reader = LogdirReader(root)
@@ -389,7 +389,7 @@ def test_graph_def_kept_by_the_reader(projector_logdir):
 
 
 def test_graph_event_names_the_models_modules(projector_logdir):
-    from nbmonitor.writer import module_tree
+    from nbmonitor.tensorboard.writer import module_tree
 
     root, _, _ = projector_logdir
     src = TensorBoardSource(root)
@@ -405,7 +405,7 @@ def test_graph_event_names_the_models_modules(projector_logdir):
 
 
 def test_embedding_event_from_the_projector_files(projector_logdir):
-    from nbmonitor._tb_payloads import pca_2d, projector_embeddings
+    from nbmonitor.tensorboard.payloads import pca_2d, projector_embeddings
 
     root, _, mat = projector_logdir
     src = TensorBoardSource(root)
@@ -424,7 +424,7 @@ def test_embedding_event_from_the_projector_files(projector_logdir):
 
 
 def test_graph_and_embeddings_are_read_once_and_new_ones_picked_up(projector_logdir, monkeypatch):
-    import nbmonitor._tb_source as tb
+    import nbmonitor.tensorboard.source as tb
 
     root, w, _ = projector_logdir
     reads = []

@@ -1,4 +1,4 @@
-"""nbmonitor.tfevents against TensorBoard's own EventAccumulator, on files torch writes."""
+"""nbmonitor.tensorboard.events against TensorBoard's own EventAccumulator, on files torch writes."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ torch_tb = pytest.importorskip("torch.utils.tensorboard")
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator  # noqa: E402
 from tensorboard.util.tensor_util import make_ndarray  # noqa: E402
 
-from nbmonitor import tfevents  # noqa: E402
+from nbmonitor.tensorboard import events as tfevents  # noqa: E402
 from nbmonitor.errors import NbmonitorWarning  # noqa: E402
-from nbmonitor.tfevents import EventFileReader, LogdirReader, RunData  # noqa: E402
+from nbmonitor.tensorboard.events import EventFileReader, LogdirReader, RunData  # noqa: E402
 
 SummaryWriter = torch_tb.SummaryWriter
 KEEP_ALL = {"scalars": 0, "histograms": 0, "images": 0, "tensors": 0,

@@ -10,7 +10,8 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import nbmonitor as nbm  # noqa: E402
-from nbmonitor import hooks  # noqa: E402
+from nbmonitor.tracking import watch as hooks  # noqa: E402
+from nbmonitor.tracking.alerts import remove_alert_callback  # noqa: E402
 from nbmonitor.sources import open_source  # noqa: E402
 
 
@@ -130,7 +131,7 @@ def test_nan_gradient_alerts_once_per_parameter(tmp_path):
             model(torch.tensor([[float("nan"), 1.0, 1.0]])).sum().backward()
             nbm.log({"x": 1.0})
     finally:
-        nbm.alerts.remove_alert_callback(seen.append)
+        remove_alert_callback(seen.append)
     nbm.finish(quiet=True)
     alerts = events(run, tmp_path, ["alert"])
     assert [a.payload["title"] for a in alerts] == ["Non-finite gradient in weight"]

@@ -28,7 +28,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 import nbmonitor  # noqa: E402
 from nbmonitor import SummaryWriter  # noqa: E402
-from nbmonitor._tb_source import TensorBoardSource  # noqa: E402
+from nbmonitor.tensorboard.source import TensorBoardSource  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 CLASSES = tuple(str(i) for i in range(10))
@@ -269,7 +269,7 @@ def test_graph_and_embedding_events(tmp_path):
     assert np.abs(np.array(emb.payload["points"])).max() <= 1.0
     assert (tmp_path / "exp" / "00007" / "feat%2fx" / "tensors.tsv").exists()
     w.close()
-    from nbmonitor._tb_payloads import graph_tree, projector_embeddings
+    from nbmonitor.tensorboard.payloads import graph_tree, projector_embeddings
 
     (tag, step, payload, files), = projector_embeddings(tmp_path / "exp")
     assert (tag, step, payload["thumb"], payload["labels"]) == ("feat/x", 7, [8, 8], emb.payload["labels"])
@@ -465,7 +465,7 @@ def test_import_nbmonitor_does_not_import_torch():
 
 
 def test_memory_of_queued_arrays_is_bounded(tmp_path, monkeypatch):
-    from nbmonitor import writer as writer_mod
+    from nbmonitor.tensorboard import writer as writer_mod
 
     monkeypatch.setattr(writer_mod, "MAX_QUEUED_BYTES", 1 << 20)
     w = SummaryWriter(str(tmp_path / "exp"), display=False)

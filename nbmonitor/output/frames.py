@@ -1,0 +1,70 @@
+"""pandas DataFrames of a run's history and of a list of runs (pandas imported here only)."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+
+from ..store import Chunk, RunRecord
+
+
+def _pandas():
+    try:
+        import pandas as pd
+    except ImportError:
+        raise ImportError('DataFrames need pandas: pip install "nbmonitor[notebook]"') from None
+    return pd
+
+
+def history_frame(series: dict[str, Chunk]):
+    """One row per step (`_step`, `_timestamp`, a column per key; a key logged twice at one step keeps the last)."""
+    pd = _pandas()
+    keys = sorted(series)
+    if not keys:
+        return pd.DataFrame({"_step": np.empty(0, np.int64), "_timestamp": np.empty(0)})
+    steps = np.unique(np.concatenate([series[k].steps for k in keys]))
+    stamp = np.full(len(steps), np.nan)
+    cols: dict[str, np.ndarray] = {}
+    for k in keys:
+        ch = series[k]
+        idx = np.searchsorted(steps, ch.steps)
+        col = np.full(len(steps), np.nan)
+        col[idx] = ch.values  # later duplicates overwrite earlier ones
+        cols[k] = col
+        stamp[idx] = np.fmax(stamp[idx], ch.times)
+    return pd.DataFrame({"_step": steps, "_timestamp": stamp, **cols})
+
+
+def runs_frame(records: Iterable[RunRecord]):
+    """name, id, state, created, then config columns, then summary columns."""
+    pd = _pandas()
+    rows = []
+    config_keys: dict[str, None] = {}
+    summary_keys: dict[str, None] = {}
+    for r in records:
+        config_keys.update(dict.fromkeys(r.config))
+        summary_keys.update(dict.fromkeys(k for k, v in r.summary.items()  # media ({"_type": ...}) stay out
+                                          if not k.startswith("_") and not (isinstance(v, dict) and "_type" in v)))
+        rows.append(r)
+    table: dict[str, list] = {"name": [], "id": [], "project": [], "state": [], "created": []}
+    ccols = {k: [] for k in config_keys}
+    scols = {k: [] for k in summary_keys}
+    for r in rows:
+        table["name"].append(r.name)
+        table["id"].append(r.id)
+        table["project"].append(r.project)
+        table["state"].append(r.state)
+        table["created"].append(r.created)
+        for k in config_keys:
+            ccols[k].append(r.config.get(k))
+        for k in summary_keys:
+            v = r.summary.get(k)
+            scols[k].append(np.nan if v is None else v)
+    df = pd.DataFrame(table)
+    df["created"] = pd.to_datetime(df["created"], unit="s")
+    for k, v in ccols.items():
+        df[k] = v
+    for k, v in scols.items():
+        df[f"summary/{k}" if k in df.columns else k] = v
+    return df

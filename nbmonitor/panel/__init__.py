@@ -1,0 +1,11 @@
+"""Panel: the live widgets in the cell.
+
+Owns: `Panel` (header, sparkline table, charts, sections; `panel`), the
+publisher thread that polls sources at <= 10 Hz (`publisher`), min-max
+downsampling (`downsample`), the chart and table widgets (`widgets`), the
+runs-comparison widget (`compare`), and the event views (`views/`: images,
+tables, histograms, TensorBoard plugins).
+
+May import: sources, store, output, tracking (to follow a live run), `_js`,
+`_env`, errors.
+"""

@@ -1,0 +1,324 @@
+"""The panel's publisher: a thread that reads what is new from a Source and hands it on.
+
+At most `1 / interval` times a second (10 Hz by default) it asks the source
+for the points of each followed run past its cursors (`read_series(run_id,
+since=cursors)`) and the events past its event cursor (`read_events(run_id,
+since=seq)`), feeds the points into one bounded `Decimator` per (run, key),
+and passes one `Update` to its sink. The run list of the project is re-read
+once a second. It never touches the training thread: a live run's points come
+from what the writer thread has sealed (see `sources.LiveSource`).
+
+`MessageBudget` is the token bucket the panel spends widget messages from, so
+the number of messages per second has a ceiling whatever the logging rate.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import numpy as np
+
+from .downsample import DEFAULT_CAPACITY, Decimator
+from ..sources import Source
+from ..store import Event, RunRecord
+
+log = logging.getLogger("nbmonitor.publisher")
+
+DEFAULT_INTERVAL_S = 0.1
+RUNS_INTERVAL_S = 1.0
+MAX_RUNS = 10
+RATE_WINDOW_S = 10.0
+
+# category10, the colours TensorBoard and matplotlib users know
+PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+           "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+
+
+class MessageBudget:
+    """A token bucket: `rate` messages a second on average, at most `burst` at once."""
+
+    def __init__(self, rate: float = 10.0, burst: float = 10.0, clock: Callable[[], float] = time.monotonic):
+        self.rate = rate
+        self.burst = burst
+        self._clock = clock
+        self._tokens = burst
+        self._t = clock()
+        self._lock = threading.Lock()
+
+    def take(self, n: float = 1.0) -> bool:
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self.burst, self._tokens + (now - self._t) * self.rate)
+            self._t = now
+            if self._tokens >= n:
+                self._tokens -= n
+                return True
+            return False
+
+    def force(self, n: float = 1.0) -> None:
+        """Spend messages sent regardless of the budget (the final update)."""
+        with self._lock:
+            self._tokens -= n
+
+
+@dataclass
+class Series:
+    """One (run, key) series as the panel sees it."""
+
+    key: str
+    decimator: Decimator
+    cursor: int = 0  # index of the next point to read
+    version: int = 0  # bumped when points arrive
+
+
+@dataclass
+class TrackedRun:
+    record: RunRecord
+    color: str
+    series: dict[str, Series] = field(default_factory=dict)
+    event_seq: int = 0
+    step: int = -1  # highest step seen
+    done: bool = False  # not running and read to the end
+    _rate: deque = field(default_factory=deque)  # (time, step)
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def running(self) -> bool:
+        return self.record.state == "running"
+
+    def steps_per_s(self) -> float | None:
+        if not self.running:
+            r = self.record
+            dur = (r.updated or r.heartbeat) - r.created
+            return (self.step + 1) / dur if dur > 0 and self.step >= 0 else None
+        if len(self._rate) < 2:
+            return None
+        (t0, s0), (t1, s1) = self._rate[0], self._rate[-1]
+        return (s1 - s0) / (t1 - t0) if t1 > t0 else None
+
+
+@dataclass
+class Update:
+    """What one tick found: changed series, runs added or changed, new events."""
+
+    time: float
+    series: set[tuple[str, str]] = field(default_factory=set)  # (run_id, key)
+    runs_changed: bool = False
+    new_runs: list[str] = field(default_factory=list)
+    dropped_runs: list[str] = field(default_factory=list)  # no longer among the newest `max_runs`
+    events: list[tuple[RunRecord, list[Event]]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.series or self.runs_changed or self.events)
+
+
+class Publisher:
+    """Follows the runs of a project (or given runs) in a Source; `poll()` is one tick."""
+
+    def __init__(self, source: Source, project: str | None = None, runs: Iterable[str] | None = None,
+                 keys: Iterable[str] | None = None, *, interval: float = DEFAULT_INTERVAL_S,
+                 runs_interval: float = RUNS_INTERVAL_S, max_runs: int = MAX_RUNS,
+                 capacity: int = DEFAULT_CAPACITY, follow: str | None = None,
+                 clock: Callable[[], float] = time.time):
+        self.source = source
+        self.project = project
+        self.run_filter = list(runs) if runs is not None else None
+        self.key_patterns = list(keys) if keys is not None else None
+        self.interval = max(float(interval), 0.1)  # never above 10 Hz
+        self.runs_interval = runs_interval
+        self.max_runs = max_runs
+        self.capacity = capacity
+        self.focus: str | None = follow  # run id the header and table follow
+        self.auto_focus = follow is None  # then: the newest running run, else the newest
+        self.runs: dict[str, TrackedRun] = {}
+        self.last_error: str | None = None
+        self.ticks = 0
+        self._clock = clock
+        self._runs_read_at = -1e18
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._sink: Callable[[Update], None] | None = None
+        self._colors = 0
+        self._key_ok: dict[str, bool] = {}
+
+    # -- what to follow ----------------------------------------------------------
+    def _wanted(self, rec: RunRecord) -> bool:
+        if self.run_filter is None:
+            return True
+        return any(rec.id == p or fnmatch.fnmatchcase(rec.name, p) for p in self.run_filter)
+
+    def key_wanted(self, key: str) -> bool:
+        ok = self._key_ok.get(key)
+        if ok is None:
+            pats = self.key_patterns
+            ok = self._key_ok[key] = pats is None or any(fnmatch.fnmatchcase(key, p) for p in pats)
+        return ok
+
+    def _refresh_runs(self, upd: Update) -> None:
+        records = [r for r in self.source.list_runs(self.project) if self._wanted(r)]
+        records.sort(key=lambda r: r.created)
+        keep = records[-self.max_runs:]
+        if self.auto_focus:
+            live = [r for r in keep if r.state == "running"] or keep
+            if live and live[-1].id != self.focus:
+                self.focus = live[-1].id
+                upd.runs_changed = True
+        if self.focus is not None and self.focus not in {r.id for r in keep}:
+            keep += [r for r in records if r.id == self.focus]
+        kept = {r.id for r in keep}
+        for run_id in [r for r in self.runs if r not in kept]:
+            del self.runs[run_id]  # memory stays bounded by max_runs, however many runs a sweep makes
+            upd.dropped_runs.append(run_id)
+            upd.runs_changed = True
+        for rec in keep:
+            tr = self.runs.get(rec.id)
+            if tr is None:
+                tr = self.runs[rec.id] = TrackedRun(rec, PALETTE[self._colors % len(PALETTE)])
+                self._colors += 1
+                upd.new_runs.append(rec.id)
+                upd.runs_changed = True
+            elif (rec.state, rec.name, rec.total_steps, rec.updated) != (
+                    tr.record.state, tr.record.name, tr.record.total_steps, tr.record.updated):
+                if rec.state != tr.record.state:
+                    upd.runs_changed = True
+                    tr.done = False  # read once more to the end
+                tr.record = rec
+        if self.focus is None or self.focus not in self.runs:
+            live = [r for r in keep if r.state == "running"] or keep
+            if live:
+                self.focus = live[-1].id
+                upd.runs_changed = True
+
+    def follow(self, run_id: str) -> None:
+        """Make `run_id` the focus run and read the run list again on the next tick."""
+        with self._lock:
+            self.focus = run_id
+            self.auto_focus = False
+            self._runs_read_at = -1e18
+
+    # -- one tick ------------------------------------------------------------------
+    def poll(self) -> Update:
+        """Read what is new; thread-safe (the publisher thread and `flush()` share it)."""
+        with self._lock:
+            return self._poll()
+
+    def _poll(self) -> Update:
+        now = self._clock()
+        upd = Update(now)
+        self.ticks += 1
+        slow = now - self._runs_read_at >= self.runs_interval
+        if slow:
+            self._runs_read_at = now
+            self._refresh_runs(upd)
+        for tr in list(self.runs.values()):
+            if tr.done or not (tr.running or slow or tr.step < 0):
+                continue
+            got = self._read_series(tr, upd)
+            got |= self._read_events(tr, upd)
+            if not tr.running and not got:
+                tr.done = True
+            if tr.running:
+                tr._rate.append((now, tr.step))
+                while len(tr._rate) > 2 and now - tr._rate[0][0] > RATE_WINDOW_S:
+                    tr._rate.popleft()
+        return upd
+
+    def _read_series(self, tr: TrackedRun, upd: Update) -> bool:
+        cursors = {k: s.cursor for k, s in tr.series.items()}
+        chunks = self.source.read_series(tr.id, since=cursors)
+        got = False
+        for key, ch in chunks.items():
+            n = len(ch)
+            if not n:
+                continue
+            s = tr.series.get(key)
+            if s is None:
+                s = tr.series[key] = Series(key, Decimator(self.capacity))
+            lo = s.cursor - ch.start  # a source may hand back points we have: skip them
+            if lo < 0:
+                log.warning("run %s key %s: points %d..%d missing", tr.id, key, s.cursor, ch.start)
+                lo = 0
+            if lo >= n:
+                continue
+            steps, values = ch.steps[lo:], ch.values[lo:]
+            s.cursor = ch.start + n
+            s.decimator.add(steps, values)
+            s.version += 1
+            tr.step = max(tr.step, int(steps.max()))
+            got = True
+            if self.key_wanted(key):
+                upd.series.add((tr.id, key))
+        return got
+
+    def _read_events(self, tr: TrackedRun, upd: Update) -> bool:
+        events = self.source.read_events(tr.id, since=tr.event_seq)
+        events = [e for e in events if e.seq >= tr.event_seq]
+        if not events:
+            return False
+        tr.event_seq = events[-1].seq + 1
+        tr.step = max(tr.step, max(e.step for e in events))
+        upd.events.append((tr.record, events))
+        return True
+
+    # -- the thread ------------------------------------------------------------------
+    def start(self, sink: Callable[[Update], None]) -> None:
+        """Poll every `interval` seconds in a daemon thread, passing each non-empty Update to `sink`."""
+        self._sink = sink
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="nbmonitor-publisher", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float | None = 2.0) -> None:
+        self._stop.set()
+        t = self._thread
+        if t is not None and t is not threading.current_thread():
+            t.join(timeout)
+        self._thread = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def tick(self) -> Update:
+        """One poll handed to the sink (what the thread does; also the final update at finish)."""
+        upd = self.poll()
+        sink = self._sink
+        if sink is not None:
+            sink(upd)
+        return upd
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            t0 = time.monotonic()
+            try:
+                self.tick()
+                self.last_error = None
+            except Exception as e:  # keep going: a source may be mid-write, a widget closed...
+                msg = f"{type(e).__name__}: {e}"
+                if msg != self.last_error:
+                    log.warning("nbmonitor panel update failed: %s", msg, exc_info=True)
+                self.last_error = msg
+            self._stop.wait(max(0.0, self.interval - (time.monotonic() - t0)))
+
+    # -- reading the state (for the panel) ------------------------------------------------
+    def focus_run(self) -> TrackedRun | None:
+        return self.runs.get(self.focus) if self.focus else None
+
+    def memory_bytes(self) -> int:
+        return sum(s.decimator.nbytes() for tr in self.runs.values() for s in tr.series.values())
+
+
+def as_f32(a: np.ndarray) -> bytes:
+    return np.ascontiguousarray(a, dtype=np.float32).tobytes()

@@ -1,0 +1,93 @@
+"""`LiveSource`: a store seen together with this process's live runs in it."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..store import Chunk, Event, RunRecord, Store, merge_chunks
+
+
+class LiveSource:
+    """A store, seen together with this process's live runs in it.
+
+    Points a live run has sealed but not yet written come from memory; older
+    ones from the store. Runs written by other processes come from the store
+    alone, so this is also the "tail another process" source.
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def _live(self, run_id: str):
+        from ..tracking import flusher
+
+        for run in flusher.live_runs():
+            if run.id == run_id and run.store is self.store:
+                return run
+        return None
+
+    def list_runs(self, project: str | None = None) -> list[RunRecord]:
+        from ..store.liveness import effective_state
+
+        runs = self.store.list_runs(project)
+        for r in runs:
+            if self._live(r.id) is None:
+                r.state = effective_state(r)
+        return runs
+
+    def find_runs(self, name_or_id: str, project: str | None = None) -> list[RunRecord]:
+        return self.store.find_runs(name_or_id, project)
+
+    def keys(self, run_id: str) -> dict[str, int]:
+        run = self._live(run_id)
+        keys = self.store.keys(run_id)
+        if run is not None:
+            _, counts, _ = run.memory_snapshot()
+            keys.update(counts)
+        return keys
+
+    def read_series(
+        self, run_id: str, keys: Iterable[str] | None = None, since: dict[str, int] | None = None
+    ) -> dict[str, Chunk]:
+        run = self._live(run_id)
+        if run is None:
+            return self.store.read_series(run_id, keys, since)
+        since = dict(since or {})
+        pending, counts, _ = run.memory_snapshot()
+        wanted = set(keys) if keys is not None else None
+        mem: dict[str, list[Chunk]] = {}
+        for chunks, _ in pending:
+            for ch in chunks:
+                if wanted is None or ch.key in wanted:
+                    mem.setdefault(ch.key, []).append(ch)
+        out: dict[str, Chunk] = {}
+        # What memory no longer holds (already written) comes from the store.
+        gaps = {k: since.get(k, 0) for k in (wanted if wanted is not None else counts)
+                if since.get(k, 0) < (mem[k][0].start if k in mem else counts.get(k, 0))}
+        stored = self.store.read_series(run_id, list(gaps), gaps) if gaps else {}
+        for k in set(mem) | set(stored):
+            first = since.get(k, 0)
+            parts = [stored[k]] if k in stored else []
+            end = parts[0].start + len(parts[0]) if parts else first
+            for ch in mem.get(k, []):
+                lo = max(first, end) - ch.start
+                if lo < len(ch):
+                    lo = max(lo, 0)
+                    parts.append(Chunk(k, ch.start + lo, ch.steps[lo:], ch.values[lo:], ch.times[lo:]))
+                    end = ch.start + len(ch)
+            if parts:
+                out[k] = merge_chunks(k, parts)
+        return out
+
+    def read_events(self, run_id: str, since: int = 0, kinds: Iterable[str] | None = None) -> list[Event]:
+        run = self._live(run_id)
+        events = self.store.read_events(run_id, since, kinds)
+        if run is not None:
+            pending, _, _ = run.memory_snapshot()
+            have = {e.seq for e in events}
+            kinds_set = set(kinds) if kinds is not None else None
+            for _, evs in pending:
+                events += [e for e in evs if e.seq >= since and e.seq not in have
+                           and (kinds_set is None or e.kind in kinds_set)]
+            events.sort(key=lambda e: e.seq)
+        return events

@@ -1,0 +1,29 @@
+"""Persistence: where runs and their points live.
+
+Owns: the `Store` protocol and its records (`types`, which imports nothing of
+ours), the packed-array chunk codec (`codec`), the embedded SQLite store
+(`sqlite`), the in-memory test double (`memory`), and the one resolver of a
+root folder (`roots`). May import: `nbmonitor.errors` only.
+
+A series is stored as chunks: one row per key per flush holding the new points
+as packed arrays, each chunk knowing the index of its first point, so a reader
+asks for "points of key k from index n on" and never skips or repeats one.
+"""
+
+from __future__ import annotations
+
+from .roots import DEFAULT_DIRNAME, ENV_DIR, open_store, resolve_root
+from .types import Chunk, Event, RunRecord, Store, check_run_id, merge_chunks
+
+__all__ = [
+    "DEFAULT_DIRNAME",
+    "ENV_DIR",
+    "Chunk",
+    "Event",
+    "RunRecord",
+    "Store",
+    "check_run_id",
+    "merge_chunks",
+    "open_store",
+    "resolve_root",
+]

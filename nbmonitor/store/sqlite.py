@@ -1,0 +1,309 @@
+"""The embedded store: one SQLite database per root folder, media files beside it.
+
+WAL mode lets one process write while others read; every process opens its own
+connections (one per thread) and writes in short transactions, so several
+processes may log to the same root. A chunk row holds many points of one key
+(see `_codec`), which keeps a point at ~10-20 bytes on disk.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import codec
+from ..errors import StoreError
+from .types import Chunk, Event, RunRecord, check_run_id, merge_chunks
+
+DB_NAME = "nbmonitor.db"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY, project TEXT NOT NULL, name TEXT NOT NULL, state TEXT NOT NULL,
+    created REAL, updated REAL, heartbeat REAL, host TEXT, pid INTEGER,
+    config TEXT, summary TEXT, notes TEXT, tags TEXT, total_steps INTEGER
+);
+CREATE INDEX IF NOT EXISTS runs_project ON runs(project, created);
+CREATE TABLE IF NOT EXISTS chunks (
+    run_id TEXT NOT NULL, key TEXT NOT NULL, start INTEGER NOT NULL, n INTEGER NOT NULL,
+    steps BLOB NOT NULL, vals BLOB NOT NULL, times BLOB NOT NULL,
+    PRIMARY KEY (run_id, key, start)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events (
+    run_id TEXT NOT NULL, seq INTEGER NOT NULL, key TEXT NOT NULL, step INTEGER, time REAL,
+    kind TEXT NOT NULL, payload TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+"""
+
+_JSON_FIELDS = ("config", "summary", "tags")
+_FIELDS = tuple(f for f in RunRecord.__dataclass_fields__)
+
+
+def _json_default(o: Any) -> Any:
+    item = getattr(o, "item", None)
+    if callable(item):
+        try:
+            return item()
+        except (ValueError, RuntimeError):
+            pass
+    tolist = getattr(o, "tolist", None)
+    if callable(tolist):
+        return tolist()
+    return str(o)
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, default=_json_default)
+
+
+def _safe_filename(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)[-80:].lstrip(".") or "file"
+
+
+class SQLiteStore:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(f"cannot create the nbmonitor folder {self.root}: {e}") from e
+        self.path = self.root / DB_NAME
+        self._local = threading.local()
+        _retry_locked(lambda: self._connection().executescript(_SCHEMA), self.path)
+        self._inode = self.path.stat().st_ino
+
+    def is_current(self) -> bool:
+        """False once the database file this store opened was deleted or replaced."""
+        try:
+            return self.path.stat().st_ino == self._inode
+        except OSError:
+            return False
+
+    # -- connections --------------------------------------------------------
+    def _conn(self, write: bool = True) -> "_Tx":
+        return _Tx(self._connection(), "BEGIN IMMEDIATE" if write else "BEGIN")
+
+    def _connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = _retry_locked(self._open, self.path)
+            conn.row_factory = sqlite3.Row
+            self._local.conn = conn
+        return conn
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.Error:
+            conn.close()
+            raise
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -- runs ---------------------------------------------------------------
+    def create_run(self, record: RunRecord) -> None:
+        check_run_id(record.id)
+        row = {f: getattr(record, f) for f in _FIELDS}
+        for f in _JSON_FIELDS:
+            row[f] = dumps(row[f])
+        cols = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        updates = ", ".join(f"{c}=excluded.{c}" for c in row if c != "id")
+        with self._conn() as c:
+            c.execute(
+                f"INSERT INTO runs ({cols}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {updates}",
+                tuple(row.values()),
+            )
+
+    def update_run(self, run_id: str, **fields: Any) -> None:
+        if fields:
+            with self._conn() as c:
+                self._update(c, run_id, fields)
+
+    def _update(self, c: sqlite3.Connection, run_id: str, fields: dict) -> None:
+        bad = set(fields) - set(_FIELDS)
+        if bad:
+            raise ValueError(f"unknown run fields: {sorted(bad)}")
+        vals = [dumps(v) if k in _JSON_FIELDS else v for k, v in fields.items()]
+        sets = ", ".join(f"{k}=?" for k in fields)
+        c.execute(f"UPDATE runs SET {sets} WHERE id=?", (*vals, run_id))
+
+    def write(self, run_id: str, chunks: Iterable[Chunk], events: Iterable[Event], **fields: Any) -> None:
+        rows = [
+            (run_id, ch.key, ch.start, len(ch), *codec.pack_chunk(ch.steps, ch.values, ch.times))
+            for ch in chunks
+            if len(ch)
+        ]
+        ev_rows = [self._event_row(run_id, ev) for ev in events]
+        with self._conn() as c:
+            if rows:
+                c.executemany("INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?)", rows)
+            if ev_rows:
+                c.executemany("INSERT OR REPLACE INTO events VALUES (?,?,?,?,?,?,?)", ev_rows)
+            if fields:
+                self._update(c, run_id, fields)
+
+    def _event_row(self, run_id: str, ev: Event) -> tuple:
+        payload = dict(ev.payload)
+        if ev.files:
+            folder = self.root / "media" / check_run_id(run_id)
+            folder.mkdir(parents=True, exist_ok=True)
+            refs = {}
+            for name, data in ev.files.items():
+                fname = f"{ev.seq}-{_safe_filename(name)}"
+                (folder / fname).write_bytes(data)
+                refs[name] = f"media/{run_id}/{fname}"
+            payload["_files"] = refs
+        return (run_id, ev.seq, ev.key, ev.step, ev.time, ev.kind, dumps(payload))
+
+    def _record(self, row: sqlite3.Row) -> RunRecord:
+        d = dict(row)
+        for f in _JSON_FIELDS:
+            d[f] = json.loads(d[f]) if d[f] else ({} if f != "tags" else [])
+        return RunRecord(**d)
+
+    def list_runs(self, project: str | None = None) -> list[RunRecord]:
+        with self._conn(write=False) as c:
+            if project is None:
+                rows = c.execute("SELECT * FROM runs ORDER BY created, rowid").fetchall()
+            else:
+                rows = c.execute(
+                    "SELECT * FROM runs WHERE project=? ORDER BY created, rowid", (project,)
+                ).fetchall()
+        return [self._record(r) for r in rows]
+
+    def get_run(self, run_id: str) -> RunRecord | None:
+        with self._conn(write=False) as c:
+            row = c.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+        return self._record(row) if row else None
+
+    def find_runs(self, name_or_id: str, project: str | None = None) -> list[RunRecord]:
+        q = "SELECT * FROM runs WHERE (id=? OR name=?)"
+        args: tuple = (name_or_id, name_or_id)
+        if project is not None:
+            q += " AND project=?"
+            args += (project,)
+        with self._conn(write=False) as c:
+            rows = c.execute(q + " ORDER BY created DESC, rowid DESC", args).fetchall()
+        return [self._record(r) for r in rows]
+
+    # -- series and events --------------------------------------------------
+    def keys(self, run_id: str) -> dict[str, int]:
+        with self._conn(write=False) as c:
+            rows = c.execute(
+                "SELECT key, MAX(start + n) FROM chunks WHERE run_id=? GROUP BY key ORDER BY key",
+                (run_id,),
+            ).fetchall()
+        return {k: n for k, n in rows}
+
+    def read_series(
+        self, run_id: str, keys: Iterable[str] | None = None, since: dict[str, int] | None = None
+    ) -> dict[str, Chunk]:
+        since = since or {}
+        wanted = list(keys) if keys is not None else None
+        with self._conn(write=False) as c:
+            if wanted is None:
+                rows = c.execute(
+                    "SELECT key, start, n, steps, vals, times FROM chunks WHERE run_id=? ORDER BY key, start",
+                    (run_id,),
+                ).fetchall()
+            else:
+                rows = []
+                for k in wanted:
+                    rows += c.execute(
+                        "SELECT key, start, n, steps, vals, times FROM chunks "
+                        "WHERE run_id=? AND key=? AND start + n > ? ORDER BY start",
+                        (run_id, k, since.get(k, 0)),
+                    ).fetchall()
+        parts: dict[str, list[Chunk]] = {}
+        for key, start, n, steps, vals, times in rows:
+            first = since.get(key, 0)
+            if start + n <= first:
+                continue
+            s, v, t = codec.unpack_chunk(steps, vals, times)
+            cut = max(0, first - start)
+            parts.setdefault(key, []).append(Chunk(key, start + cut, s[cut:], v[cut:], t[cut:]))
+        return {k: merge_chunks(k, p) for k, p in parts.items()}
+
+    def read_events(self, run_id: str, since: int = 0, kinds: Iterable[str] | None = None) -> list[Event]:
+        with self._conn(write=False) as c:
+            rows = c.execute(
+                "SELECT seq, key, step, time, kind, payload FROM events WHERE run_id=? AND seq>=? ORDER BY seq",
+                (run_id, since),
+            ).fetchall()
+        kinds = set(kinds) if kinds is not None else None
+        out = []
+        for seq, key, step, t, kind, payload in rows:
+            if kinds is not None and kind not in kinds:
+                continue
+            p = json.loads(payload)
+            files = {}
+            for name, rel in p.pop("_files", {}).items():
+                try:
+                    files[name] = (self.root / rel).read_bytes()
+                except OSError:
+                    files[name] = b""
+            out.append(Event(seq, key, step, t, kind, p, files))
+        return out
+
+
+def _retry_locked(fn, path: Path, seconds: float = 30.0):
+    """Run `fn`, retrying while the database is locked.
+
+    Switching a new database to WAL (and creating its tables) needs an
+    exclusive lock that SQLite's busy handler does not always wait for, so two
+    processes opening a fresh root at once can see "database is locked".
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return fn()
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) and "busy" not in str(e) or time.monotonic() > deadline:
+                raise StoreError(f"cannot open the nbmonitor store {path}: {e}") from e
+            time.sleep(0.02)
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot open the nbmonitor store {path}: {e}") from e
+
+
+class _Tx:
+    """`with store._conn() as c:` runs the block in one transaction (IMMEDIATE when it writes)."""
+
+    def __init__(self, conn: sqlite3.Connection, begin: str):
+        self.conn = conn
+        self.begin = begin
+
+    def __enter__(self) -> sqlite3.Connection:
+        for attempt in range(100):
+            try:
+                self.conn.execute(self.begin)
+                return self.conn
+            except sqlite3.OperationalError as e:  # busy beyond busy_timeout: rare, retry
+                if "locked" not in str(e) or attempt == 99:
+                    raise StoreError(f"the nbmonitor store is locked: {e}") from e
+                time.sleep(0.05)
+        raise AssertionError("unreachable")
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.conn, name)
+

@@ -1,0 +1,132 @@
+"""The store's vocabulary: the `Store` protocol, `RunRecord`, `Chunk`, `Event`.
+
+This module imports nothing of nbmonitor's, so anything may import it.
+
+The embedded default is `SQLiteStore` (one database per root folder, media
+files beside it); `MemoryStore` is the test double behind the same protocol.
+A series is stored as chunks: one row per key per flush holding the new
+points as packed arrays, each chunk knowing the index of its first point, so
+a reader asks for "points of key k from index n on" and never skips or
+repeats one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from pathlib import Path
+from typing import Any, Iterable, Protocol
+
+import numpy as np
+
+_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def check_run_id(run_id: str) -> str:
+    """Run ids name media folders, so they must be plain: letters, digits, _ and -."""
+    if not isinstance(run_id, str) or not _ID_RE.match(run_id):
+        raise ValueError(
+            f"run id {run_id!r} is not allowed: use 1-64 letters, digits, '_' or '-'"
+        )
+    return run_id
+
+
+@dataclasses.dataclass
+class RunRecord:
+    """What the store knows of a run besides its series."""
+
+    id: str
+    project: str
+    name: str
+    state: str = "running"  # running | finished | failed | killed | crashed
+    created: float = 0.0
+    updated: float = 0.0
+    heartbeat: float = 0.0
+    host: str = ""
+    pid: int = 0
+    config: dict = dataclasses.field(default_factory=dict)
+    summary: dict = dataclasses.field(default_factory=dict)
+    notes: str | None = None
+    tags: list = dataclasses.field(default_factory=list)
+    total_steps: int | None = None
+
+    def copy(self) -> RunRecord:
+        """A copy whose config, summary and tags can be changed without touching this one."""
+        return dataclasses.replace(self, config=dict(self.config), summary=dict(self.summary), tags=list(self.tags))
+
+
+@dataclasses.dataclass
+class Chunk:
+    """New points of one key: `start` is the index of the first point in the key's series."""
+
+    key: str
+    start: int
+    steps: np.ndarray
+    values: np.ndarray
+    times: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+
+@dataclasses.dataclass
+class Event:
+    """A non-scalar record: image, table, histogram, alert... (`seq` is its index in the run)."""
+
+    seq: int
+    key: str
+    step: int
+    time: float
+    kind: str
+    payload: dict
+    files: dict[str, bytes] = dataclasses.field(default_factory=dict)
+
+
+class Store(Protocol):
+    """What the run API, the sources and the panel need from persistence."""
+
+    root: Path | None
+
+    def create_run(self, record: RunRecord) -> None: ...
+
+    def update_run(self, run_id: str, **fields: Any) -> None:
+        """Set some of RunRecord's fields (state, summary, config, heartbeat, updated...)."""
+
+    def write(self, run_id: str, chunks: Iterable[Chunk], events: Iterable[Event], **fields: Any) -> None:
+        """Append chunks and events and update run fields, all in one transaction."""
+
+    def list_runs(self, project: str | None = None) -> list[RunRecord]: ...
+
+    def get_run(self, run_id: str) -> RunRecord | None: ...
+
+    def find_runs(self, name_or_id: str, project: str | None = None) -> list[RunRecord]: ...
+
+    def keys(self, run_id: str) -> dict[str, int]:
+        """Each scalar key of the run with its number of stored points."""
+
+    def read_series(
+        self, run_id: str, keys: Iterable[str] | None = None, since: dict[str, int] | None = None
+    ) -> dict[str, Chunk]:
+        """Points of each key from index `since[key]` (default 0) on, as one Chunk per key."""
+
+    def read_events(self, run_id: str, since: int = 0, kinds: Iterable[str] | None = None) -> list[Event]:
+        """Events with seq >= since; `files` hold the files' bytes."""
+
+    def close(self) -> None: ...
+
+
+def merge_chunks(key: str, parts: list[Chunk]) -> Chunk:
+    """One chunk from consecutive parts of one key's series."""
+    if not parts:
+        e = np.empty(0)
+        return Chunk(key, 0, e.astype(np.int64), e, e)
+    if len(parts) == 1:
+        return parts[0]
+    return Chunk(
+        key,
+        parts[0].start,
+        np.concatenate([p.steps for p in parts]),
+        np.concatenate([p.values for p in parts]),
+        np.concatenate([p.times for p in parts]),
+    )

@@ -1,0 +1,11 @@
+"""TensorBoard: its event files, read and written.
+
+Owns: the incremental tfevents reader with crc checks (`events`), the
+`TensorBoardSource` over a logdir (`source`), payloads shared by reader and
+writer (`payloads`: histograms, PR curves, embeddings, graphs), and the
+drop-in `SummaryWriter` (`writer`), its background operations (`writer_ops`)
+and the in-memory view of what it wrote (`writer_source`).
+
+May import: store, tracking (the process's exit hooks), output, `_display`,
+errors. Never sources or panel (the panel is shown through `_display`).
+"""

@@ -1,0 +1,470 @@
+"""Fast, incremental reader of TensorBoard event files (``events.out.tfevents.*``).
+
+An event file is a sequence of records::
+
+    uint64 length | uint32 masked crc32c(length) | data[length] | uint32 masked crc32c(data)
+
+where ``data`` is a serialized ``tensorboard.Event`` protobuf, parsed here with the
+tensorboard package's own generated classes.  `EventFileReader` keeps a byte
+offset and returns only what was appended since its last call; `LogdirReader`
+finds run folders (any folder that directly holds event files) and polls them.
+
+A record cut short at the end of a file is a writer still writing: it is left
+for the next poll.  A record that fails its crc (or does not parse) is damage:
+the file is read up to it, a `NbmonitorWarning` names the file and byte offset,
+and that file is not read further.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import struct
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..errors import NbmonitorWarning
+
+__all__ = ["EventFileReader", "LogdirReader", "RunData", "is_event_file"]
+
+_INSTALL_HINT = (
+    'reading TensorBoard event files needs the tensorboard package: '
+    'pip install "nbmonitor[tensorboard]"'
+)
+_HEADER = struct.Struct("<QI")
+_HEADER_SIZE = 12  # length + its crc; the data crc (4 bytes) follows the data
+_BATCH_BYTES = 1 << 21  # bytes gathered per vectorised crc step (bounds memory)
+_READ_SIZE = 16 << 20  # bytes read from a file at a time (bounds memory on big files)
+_CHUNK = 256  # records longer than this are crc'd in chunks, then combined
+
+
+def _event_class() -> Any:
+    try:
+        from tensorboard.compat.proto.event_pb2 import Event
+    except ImportError as exc:
+        raise ImportError(_INSTALL_HINT) from exc
+    return Event
+
+
+# ---------------------------------------------------------------- crc32c
+
+def _crc_table() -> np.ndarray:
+    t = np.arange(256, dtype=np.uint32)
+    for _ in range(8):
+        t = np.where(t & 1, (t >> 1) ^ np.uint32(0x82F63B78), t >> 1).astype(np.uint32)
+    return t
+
+
+_TABLE = _crc_table()
+_TABLE_LIST = _TABLE.tolist()
+_SHIFT_TABLES: dict[int, np.ndarray] = {}
+_HEADER_CRCS: dict[int, int] = {}  # record length -> expected masked crc of its header
+
+
+def _mask(crc: Any) -> Any:
+    """TensorFlow's masking of a crc32c (works on ints and uint32 arrays)."""
+    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+
+
+def _crc32c(data: bytes) -> int:
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc = _TABLE_LIST[(crc ^ b) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+def _header_crc(length: int) -> int:
+    crc = _HEADER_CRCS.get(length)
+    if crc is None:
+        crc = _mask(_crc32c(struct.pack("<Q", length)))
+        if len(_HEADER_CRCS) < 65536:
+            _HEADER_CRCS[length] = crc
+    return crc
+
+
+def _crc_columns(cols: np.ndarray, init: int) -> np.ndarray:
+    """crc registers of n byte strings stored column-wise (cols[j] = byte j of each)."""
+    crc = np.full(cols.shape[1], init, dtype=np.uint32)
+    low = crc.view(np.uint8)[0::4]  # the register's low byte, as a view (little-endian)
+    idx = np.empty(cols.shape[1], dtype=np.uint8)
+    for row in cols:
+        np.bitwise_xor(low, row, out=idx)
+        np.right_shift(crc, 8, out=crc)
+        crc ^= _TABLE[idx]
+    return crc
+
+
+def _shift_tables(nbytes: int) -> np.ndarray:
+    """Tables applying `nbytes` zero bytes to a crc register, one per register byte."""
+    tables = _SHIFT_TABLES.get(nbytes)
+    if tables is None:
+        byte = np.arange(256, dtype=np.uint32)
+        reg = np.concatenate([byte << np.uint32(8 * i) for i in range(4)])
+        for _ in range(nbytes):
+            reg = _TABLE[reg & 0xFF] ^ (reg >> 8)
+        tables = _SHIFT_TABLES[nbytes] = reg.reshape(4, 256)
+    return tables
+
+
+def _crc_long(buf: np.ndarray, starts: np.ndarray, lens: np.ndarray, nchunks: int) -> np.ndarray:
+    """crc32c of records longer than _CHUNK: per-chunk crcs in parallel, then combined.
+
+    With a zero initial register, leading zero bytes change nothing, so each record
+    is left-padded to whole chunks; the standard 0xFFFFFFFF initial value equals
+    complementing the first four data bytes.
+    """
+    n, width = len(starts), nchunks * _CHUNK
+    padded = np.zeros((n, width), dtype=np.uint8)
+    pads = width - lens
+    for i in range(n):
+        padded[i, pads[i]:] = buf[starts[i]:starts[i] + lens[i]]
+    padded[np.arange(n)[:, None], pads[:, None] + np.arange(4)] ^= 0xFF
+    chunks = _crc_columns(np.ascontiguousarray(padded.reshape(-1, _CHUNK).T), 0).reshape(n, nchunks)
+    shift = _shift_tables(_CHUNK)
+    crc = chunks[:, 0].copy()
+    for j in range(1, nchunks):
+        b = crc.view(np.uint8).reshape(n, 4)
+        crc = (shift[0][b[:, 0]] ^ shift[1][b[:, 1]] ^ shift[2][b[:, 2]] ^ shift[3][b[:, 3]]
+               ^ chunks[:, j])
+    return crc ^ np.uint32(0xFFFFFFFF)
+
+
+def _masked_crcs(buf: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """Masked crc32c of every record buf[s:s+len], vectorised across records of one size."""
+    out = np.empty(len(starts), dtype=np.uint32)
+    nchunks = np.where(lens > _CHUNK, -(-lens // _CHUNK), 0)
+    key = np.where(nchunks > 0, -nchunks, lens)  # short records: exact length; long: chunk count
+    for k in np.unique(key).tolist():
+        members = np.flatnonzero(key == k)
+        size = k if k >= 0 else -k * _CHUNK
+        step = max(1, _BATCH_BYTES // max(size, 1))
+        for b in range(0, len(members), step):
+            sel = members[b:b + step]
+            if k < 0:
+                out[sel] = _crc_long(buf, starts[sel], lens[sel], -k)
+            else:
+                cols = buf[starts[sel][None, :] + np.arange(k)[:, None]]
+                out[sel] = _crc_columns(cols, 0xFFFFFFFF) ^ np.uint32(0xFFFFFFFF)
+    return _mask(out)
+
+
+def _first_bad_crc(data: bytes, starts: list[int], lens: list[int]) -> int:
+    """Index of the first record whose data crc is wrong (len(starts) if none)."""
+    buf = np.frombuffer(data, dtype=np.uint8)
+    st, ln = np.asarray(starts, dtype=np.int64), np.asarray(lens, dtype=np.int64)
+    stored = buf[(st + ln)[:, None] + np.arange(4)].view("<u4").ravel()
+    bad = np.flatnonzero(_masked_crcs(buf, st, ln) != stored)
+    return int(bad[0]) if len(bad) else len(starts)
+
+
+def _frame(data: bytes) -> tuple[list[int], list[int], int, bool]:
+    """Split `data` into records: (data starts, data lengths, bytes consumed, damaged).
+
+    Stops at the first record whose header crc is wrong (damaged) or that is not
+    complete yet (a partial tail: fewer bytes than its header announces).
+    """
+    unpack, known = _HEADER.unpack_from, _HEADER_CRCS.get
+    starts: list[int] = []
+    lens: list[int] = []
+    pos, end = 0, len(data)
+    while end - pos >= _HEADER_SIZE:
+        length, crc = unpack(data, pos)
+        if crc != known(length) and crc != _header_crc(length):
+            return starts, lens, pos, True
+        nxt = pos + _HEADER_SIZE + length + 4
+        if nxt > end:
+            break
+        starts.append(pos + _HEADER_SIZE)
+        lens.append(length)
+        pos = nxt
+    return starts, lens, pos, False
+
+
+# ---------------------------------------------------------------- data model
+
+@dataclass
+class RunData:
+    """What was read for one run; the panel and DataFrame code consume these dicts.
+
+    scalars:     tag -> (steps int64, values float64, wall_times float64)
+    histograms:  tag -> [dict(step, wall_time, min, max, num, sum, sum_squares,
+                              bucket_limits, bucket_counts)]
+    images:      tag -> [dict(step, wall_time, width, height, png, format)]
+                 (`png` holds the encoded bytes whatever `format` guesses they are)
+    text:        tag -> [dict(step, wall_time, text)]
+    tensors:     tag -> [dict(step, wall_time, plugin, array)]  (e.g. pr_curves)
+    plugin_data: tag -> [dict(step, wall_time, plugin, content)] (e.g. hparams)
+    graphs:      [dict(step, wall_time, graph_def)]  (`graph_def`: a serialized GraphDef,
+                 as `add_graph` writes it; parse with tensorboard's graph_pb2.GraphDef)
+    """
+
+    scalars: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    histograms: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    images: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    text: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    tensors: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    plugin_data: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    graphs: list[dict[str, Any]] = field(default_factory=list)
+
+    def merge(self, other: RunData) -> RunData:
+        """Append `other`'s points after ours, tag by tag; returns self."""
+        for tag, arrays in other.scalars.items():
+            mine = self.scalars.get(tag)
+            self.scalars[tag] = arrays if mine is None else tuple(
+                np.concatenate(pair) for pair in zip(mine, arrays, strict=True))  # type: ignore[assignment]
+        for name in ("histograms", "images", "text", "tensors", "plugin_data"):
+            mine_lists = getattr(self, name)
+            for tag, items in getattr(other, name).items():
+                mine_lists.setdefault(tag, []).extend(items)
+        self.graphs.extend(other.graphs)
+        return self
+
+    def __bool__(self) -> bool:
+        return any((self.scalars, self.histograms, self.images, self.text,
+                    self.tensors, self.plugin_data, self.graphs))
+
+
+def _image_format(data: bytes) -> str:
+    for magic, name in ((b"\x89PNG", "png"), (b"\xff\xd8", "jpeg"), (b"GIF8", "gif"),
+                        (b"<svg", "svg"), (b"<?xml", "svg")):
+        if data.startswith(magic):
+            return name
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    return "unknown"
+
+
+def _tensor_array(tensor: Any) -> np.ndarray:
+    try:
+        from tensorboard.util.tensor_util import make_ndarray
+    except ImportError as exc:  # pragma: no cover - tensorboard is there if we parsed
+        raise ImportError(_INSTALL_HINT) from exc
+    return make_ndarray(tensor)
+
+
+def _tensor_scalar(tensor: Any) -> float:
+    for values in (tensor.float_val, tensor.double_val, tensor.int_val, tensor.int64_val):
+        if len(values) == 1 and not tensor.tensor_content:
+            return float(values[0])
+    return float(_tensor_array(tensor).reshape(-1)[0])
+
+
+# ---------------------------------------------------------------- readers
+
+_Lists = tuple[list[int], list[float], list[float]]  # steps, values, wall times of one tag
+
+
+class EventFileReader:
+    """Reads one event file incrementally: each `read_new()` returns only new records."""
+
+    def __init__(self, path: str | os.PathLike[str], *, verify_data_crc: bool = True) -> None:
+        self.path = os.fspath(path)
+        self.verify_data_crc = verify_data_crc
+        self.offset = 0  # file offset of the first byte not yet consumed
+        self.bytes_read = 0  # total bytes read from disk, for the curious and the benchmark
+        self.damaged = False
+        self._event = _event_class()()
+        self._plugins: dict[str, str] = {}  # tag -> plugin; TF2 writers send metadata once
+
+    def read_new(self) -> RunData:
+        """Everything appended since the last call (empty RunData if nothing)."""
+        out = RunData()
+        if self.damaged:
+            return out
+        try:
+            size = os.stat(self.path).st_size
+        except FileNotFoundError:
+            return out
+        if size == self.offset:
+            return out
+        if size < self.offset:
+            self._damage(self.offset, "the file shrank")
+            return out
+        with open(self.path, "rb") as f:
+            want = _READ_SIZE
+            while not self.damaged:
+                f.seek(self.offset)
+                data = f.read(want)
+                self.bytes_read += len(data)
+                consumed = self._consume(data, out)
+                if len(data) < want:
+                    break  # reached the end of the file
+                # more may follow; a record longer than `want` needs a bigger read
+                want = _READ_SIZE
+                if not consumed:
+                    want = max(want, _HEADER_SIZE + _HEADER.unpack_from(data)[0] + 4)
+        return out
+
+    def _consume(self, data: bytes, out: RunData) -> int:
+        """Parse the complete records at the start of `data` into `out`; returns bytes used."""
+        starts, lens, consumed, damaged = _frame(data)
+        if self.verify_data_crc and starts:
+            good = _first_bad_crc(data, starts, lens)
+            if good < len(starts):
+                consumed, damaged = starts[good] - _HEADER_SIZE, True
+                del starts[good:], lens[good:]
+        chunk = RunData()
+        parsed = self._parse(data, starts, lens, chunk)
+        out.merge(chunk)
+        if parsed < len(starts):
+            consumed, damaged = starts[parsed] - _HEADER_SIZE, True
+        if damaged:
+            self._damage(self.offset + consumed, "bad checksum or undecodable record")
+        self.offset += consumed
+        return consumed
+
+    def _damage(self, offset: int, why: str) -> None:
+        self.damaged = True
+        warnings.warn(f"TensorBoard event file {self.path!r} is damaged at byte {offset} "
+                      f"({why}); it is read up to there and no further.",
+                      NbmonitorWarning, stacklevel=4)
+
+    def _parse(self, data: bytes, starts: list[int], lens: list[int], out: RunData) -> int:
+        """Parse records into `out`; returns how many parsed (fewer if one is undecodable)."""
+        from google.protobuf.message import DecodeError
+
+        event = self._event
+        parse = event.ParseFromString
+        scalars: dict[str, _Lists] = {}
+        get = scalars.get
+        count = 0
+        try:
+            for start, length in zip(starts, lens, strict=True):
+                parse(data[start:start + length])
+                count += 1
+                values = event.summary.value
+                if not values:
+                    graph_def = event.graph_def  # b"" unless this event is a graph
+                    if graph_def:
+                        out.graphs.append({"step": event.step, "wall_time": event.wall_time,
+                                           "graph_def": graph_def})
+                    continue
+                step, wall = event.step, event.wall_time
+                for value in values:
+                    kind = value.WhichOneof("value")
+                    if kind == "simple_value":
+                        tag = value.tag
+                        series = get(tag)
+                        if series is None:
+                            series = scalars[tag] = ([], [], [])
+                        series[0].append(step)
+                        series[1].append(value.simple_value)
+                        series[2].append(wall)
+                    else:
+                        self._other(value, kind, step, wall, scalars, out)
+        except DecodeError:
+            pass  # `count` stops before the undecodable record
+        for tag, (steps, vals, walls) in scalars.items():
+            out.scalars[tag] = (np.array(steps, dtype=np.int64), np.array(vals, dtype=np.float64),
+                                np.array(walls, dtype=np.float64))
+        return count
+
+    def _other(self, value: Any, kind: str | None, step: int, wall: float,
+               scalars: dict[str, _Lists], out: RunData) -> None:
+        tag = value.tag
+        base = {"step": step, "wall_time": wall}
+        if kind == "histo":
+            h = value.histo
+            out.histograms.setdefault(tag, []).append({
+                **base, "min": h.min, "max": h.max, "num": h.num, "sum": h.sum,
+                "sum_squares": h.sum_squares,
+                "bucket_limits": np.array(h.bucket_limit, dtype=np.float64),
+                "bucket_counts": np.array(h.bucket, dtype=np.float64)})
+            return
+        if kind == "image":
+            img = value.image
+            png = img.encoded_image_string
+            out.images.setdefault(tag, []).append({
+                **base, "width": img.width, "height": img.height, "png": png,
+                "format": _image_format(png)})
+            return
+        plugin = value.metadata.plugin_data.plugin_name if value.HasField("metadata") else ""
+        if plugin:
+            self._plugins[tag] = plugin
+        else:
+            plugin = self._plugins.get(tag, "")
+        if kind == "tensor":
+            tensor = value.tensor
+            try:
+                if plugin == "scalars":
+                    number = _tensor_scalar(tensor)
+                    series = scalars.setdefault(tag, ([], [], []))
+                    series[0].append(step)
+                    series[1].append(number)
+                    series[2].append(wall)
+                elif plugin == "text":
+                    strings = [s.decode("utf-8", "replace") for s in tensor.string_val]
+                    out.text.setdefault(tag, []).append({**base, "text": "\n".join(strings)})
+                else:
+                    out.tensors.setdefault(tag, []).append(
+                        {**base, "plugin": plugin, "array": _tensor_array(tensor)})
+            except (TypeError, ValueError, IndexError):
+                pass  # a dtype numpy cannot hold (variant, resource) or an empty "scalar"
+        elif kind is None and plugin:  # e.g. hparams: all in the metadata
+            out.plugin_data.setdefault(tag, []).append(
+                {**base, "plugin": plugin, "content": value.metadata.plugin_data.content})
+        # audio and other kinds are not shown by nbmonitor: skipped
+
+
+_TIMESTAMP = re.compile(r"tfevents\.(\d+)")
+
+
+def is_event_file(name: str) -> bool:
+    """TensorBoard's own rule: any file whose name contains 'tfevents'."""
+    return "tfevents" in os.path.basename(name)
+
+
+def _file_order(path: str) -> tuple[int, str]:
+    match = _TIMESTAMP.search(os.path.basename(path))
+    return (int(match.group(1)) if match else 0, os.path.basename(path))
+
+
+class LogdirReader:
+    """Polls a TensorBoard logdir: finds runs and files as they appear, returns new data.
+
+    A run is a folder that directly holds event files, named by its path relative to
+    the logdir ("." for the logdir itself), e.g. "run1" and "run1/Loss_train" (the
+    folder `add_scalars` writes to).
+    """
+
+    def __init__(self, logdir: str | os.PathLike[str], *, verify_data_crc: bool = True) -> None:
+        self.logdir = os.fspath(logdir)
+        self.verify_data_crc = verify_data_crc
+        self._runs: dict[str, list[EventFileReader]] = {}
+
+    def runs(self) -> list[str]:
+        """Names of the runs found so far."""
+        return sorted(self._runs)
+
+    @property
+    def bytes_read(self) -> int:
+        return sum(r.bytes_read for readers in self._runs.values() for r in readers)
+
+    def poll(self) -> dict[str, RunData]:
+        """New data per run since the last poll; runs with nothing new are left out."""
+        self._discover()
+        new: dict[str, RunData] = {}
+        for run, readers in self._runs.items():
+            data = RunData()
+            for reader in readers:
+                data.merge(reader.read_new())
+            if data:
+                new[run] = data
+        return new
+
+    def _discover(self) -> None:
+        for folder, _dirs, files in os.walk(self.logdir):
+            events = [os.path.join(folder, f) for f in files if is_event_file(f)]
+            if not events:
+                continue
+            run = os.path.relpath(folder, self.logdir).replace(os.sep, "/")
+            readers = self._runs.setdefault(run, [])
+            known = {r.path for r in readers}
+            added = [p for p in events if p not in known]
+            if added:
+                readers.extend(EventFileReader(p, verify_data_crc=self.verify_data_crc)
+                               for p in added)
+                readers.sort(key=lambda r: _file_order(r.path))

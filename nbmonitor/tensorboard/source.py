@@ -1,0 +1,465 @@
+"""`TensorBoardSource`: a folder of TensorBoard event files behind the `Source` protocol.
+
+Each call polls the logdir through `tfevents.LogdirReader` (only bytes appended
+since the last poll are read; a poll with nothing new costs a folder walk and a
+`stat` per file) and keeps what was read in memory:
+
+- runs are the folders holding event files, named by their path relative to the
+  logdir ("." for the logdir itself), as TensorBoard names them; the project is
+  the logdir's name; the id is a short hash of the name (stable across restarts);
+  the state is "running" while a file of the run changed in the last
+  `running_window` seconds, else "finished";
+- scalars become per-tag series read by point index (cursors never skip or
+  repeat a point; points are kept in file order, as TensorBoard shows them);
+- histograms, images, text, PR curves and hparams become events in the
+  payloads of `nbmonitor.views` (seq = order of arrival); memory stays bounded:
+  of each tag only the latest `max_events_per_key` are kept (TensorBoard's own
+  server keeps a sample of 500 histograms and 10 images a tag);
+- a model graph (`add_graph`'s GraphDef) becomes a "graph" event, key "graph",
+  its payload the module tree of `_tb_payloads.graph_tree`;
+- embeddings (`add_embedding` writes them beside the event files, as the
+  projector plugin reads them: `projector_config.pbtxt` naming `tensors.tsv`,
+  `metadata.tsv`, `sprite.png`) become "embedding" events, key the tag, payload
+  and files as `_tb_payloads.projector_embeddings` makes them, wall time the
+  tensors file's mtime. A poll costs a `stat` of each run's config; when it
+  changed, it is parsed and only entries not seen before are read.
+
+Graphs and embeddings carry the same keys, steps and payloads as the live
+`WriterSource` gives them (except the graph's parameter counts, which the
+GraphDef does not hold), so a panel looks the same before and after a restart.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import os
+import threading
+import time
+from collections import deque
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+from .payloads import projector_entry
+from ..store import Chunk, Event, RunRecord
+
+RUNNING_WINDOW_S = 120.0  # torch's SummaryWriter flushes every 120 s by default
+POLL_INTERVAL_S = 0.05  # calls closer together than this share one poll
+MAX_EVENTS_PER_KEY = 1000  # memory bound: older histograms/images of a tag are dropped (None: keep all)
+
+
+def tb_run_id(name: str) -> str:
+    """A stable id for a run folder: passes `store.check_run_id`."""
+    return "tb-" + hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+class _Series:
+    """One tag's points in growing arrays (amortised O(1) append)."""
+
+    __slots__ = ("n", "steps", "values", "times")
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.steps = np.empty(0, np.int64)
+        self.values = np.empty(0, np.float64)
+        self.times = np.empty(0, np.float64)
+
+    def extend(self, steps: np.ndarray, values: np.ndarray, times: np.ndarray) -> None:
+        m = len(steps)
+        need = self.n + m
+        if need > len(self.steps):
+            cap = max(need, 2 * len(self.steps), 64)
+            for name in ("steps", "values", "times"):
+                old = getattr(self, name)
+                new = np.empty(cap, old.dtype)
+                new[: self.n] = old[: self.n]
+                setattr(self, name, new)
+        self.steps[self.n:need] = steps
+        self.values[self.n:need] = values
+        self.times[self.n:need] = times
+        self.n = need
+
+    def chunk(self, key: str, start: int) -> Chunk:
+        start = min(max(start, 0), self.n)
+        end = self.n
+        return Chunk(key, start, self.steps[start:end].copy(), self.values[start:end].copy(),
+                     self.times[start:end].copy())
+
+
+class _Run:
+    def __init__(self, record: RunRecord, folder: Path):
+        self.record = record
+        self.folder = folder
+        self.series: dict[str, _Series] = {}
+        self.events: list[Event] = []  # by seq; the oldest of a key past the cap are dropped
+        self.hparams: list[Event] = []
+        self.seq = 0
+        self.embeddings: set[tuple[str, str]] = set()  # (tensor_name, tensor_path) read
+        self.per_key: dict[str, deque] = {}
+        self.dropped: set[int] = set()  # seqs dropped but still in `events` (compacted in bulk)
+
+    def add_event(self, ev: Event, cap: int | None) -> None:
+        self.events.append(ev)
+        self.seq += 1
+        if cap is None:
+            return
+        mine = self.per_key.setdefault(ev.key, deque())
+        mine.append(ev.seq)
+        if len(mine) > cap:
+            self.dropped.add(mine.popleft())
+            if len(self.dropped) > len(self.events) // 2:
+                self.events = [e for e in self.events if e.seq not in self.dropped]
+                self.dropped.clear()
+
+
+class TensorBoardSource:
+    """Runs, scalars and media of a TensorBoard logdir, read incrementally as it grows."""
+
+    def __init__(self, logdir: str | os.PathLike, *, running_window: float = RUNNING_WINDOW_S,
+                 poll_interval: float = POLL_INTERVAL_S, max_events_per_key: int | None = MAX_EVENTS_PER_KEY):
+        from .events import LogdirReader
+
+        self.root = Path(logdir).expanduser().resolve()
+        self.project = self.root.name or str(self.root)
+        self.running_window = running_window
+        self.poll_interval = poll_interval
+        self.max_events_per_key = max_events_per_key
+        self._reader = LogdirReader(self.root)
+        self._runs: dict[str, _Run] = {}  # by id
+        self._by_name: dict[str, str] = {}  # name -> id
+        self._projector_stat: dict[str, tuple[int, int]] = {}  # run name -> config (mtime_ns, size)
+        self._lock = threading.RLock()
+        self._last_poll = -float("inf")
+
+    # -- reading the files -------------------------------------------------------
+    def refresh(self, force: bool = True) -> None:
+        """Read what was appended since the last poll (skipped if one ran < poll_interval ago)."""
+        with self._lock:
+            now = time.monotonic()
+            if not force and now - self._last_poll < self.poll_interval:
+                return
+            self._last_poll = now
+            for name, data in self._reader.poll().items():
+                self._ingest(self._run(name), data)
+            for name in self._reader.runs():
+                self._projector(name)
+
+    def _run(self, name: str) -> _Run:
+        run_id = self._by_name.get(name)
+        if run_id is not None:
+            return self._runs[run_id]
+        run_id = tb_run_id(name)
+        record = RunRecord(id=run_id, project=self.project, name=name, state="running",
+                           created=0.0, updated=0.0, heartbeat=0.0)
+        run = self._runs[run_id] = _Run(record, self.root / name)
+        self._by_name[name] = run_id
+        return run
+
+    def _ingest(self, run: _Run, data: Any) -> None:
+        rec = run.record
+        first, last = [], []
+        for tag, (steps, values, times) in data.scalars.items():
+            if not len(steps):
+                continue
+            series = run.series.get(tag)
+            if series is None:
+                series = run.series[tag] = _Series()
+            series.extend(steps, values, times)
+            rec.summary[tag] = float(values[-1])
+            first.append(float(times.min()))
+            last.append(float(times.max()))
+        new: list[tuple[float, int, str, str, dict, dict]] = []
+        for tag, items in data.histograms.items():
+            for h in items:
+                new.append((h["wall_time"], h["step"], tag, "histogram", histogram_payload(h), {}))
+        for tag, items in data.images.items():
+            for im in items:
+                payload = {"caption": None, "width": int(im["width"]), "height": int(im["height"]),
+                           "format": im.get("format", "png")}
+                new.append((im["wall_time"], im["step"], tag, "image", payload, {"image.png": im["png"]}))
+        for tag, items in data.text.items():
+            for t in items:
+                new.append((t["wall_time"], t["step"], tag, "text", {"text": t["text"]}, {}))
+        for tag, items in data.tensors.items():
+            for t in items:
+                ev = tensor_event(t["plugin"], t["array"])
+                if ev is not None:
+                    new.append((t["wall_time"], t["step"], tag, ev[0], ev[1], ev[2]))
+        for g in data.graphs:
+            tree = _graph_tree(g["graph_def"])
+            if tree is not None:
+                new.append((g["wall_time"], g["step"], "graph", "graph", {"tree": tree}, {}))
+        for tag, items in data.plugin_data.items():
+            for p in items:
+                if p["plugin"] == "hparams":
+                    hp = _hparams(p["content"])
+                    if hp is not None:
+                        rec.config.update(hp)
+                        new.append((p["wall_time"], p["step"], tag, "hparams", {"hparams": hp, "metrics": {}}, {}))
+        self._add_events(run, new, first, last)
+        for ev in run.hparams:  # hparams metrics: the run's latest scalars
+            ev.payload["metrics"] = {k: v for k, v in rec.summary.items() if not isinstance(v, dict)}
+
+    def _add_events(self, run: _Run, new: list, first: list | None = None, last: list | None = None) -> None:
+        """Append (wall, step, key, kind, payload, files) tuples as events, in time order."""
+        first, last = list(first or []), list(last or [])
+        rec = run.record
+        if new:
+            new.sort(key=lambda e: (e[0], e[1]))
+            for wall, step, tag, kind, payload, files in new:
+                ev = Event(run.seq, tag, int(step), float(wall), kind, payload, files)
+                run.add_event(ev, self.max_events_per_key)
+                if kind == "hparams":
+                    run.hparams.append(ev)
+                rec.summary.setdefault(tag, {"_type": kind})
+            first.append(new[0][0])
+            last.append(new[-1][0])
+        if first:
+            rec.created = min(first) if not rec.created else min(rec.created, min(first))
+            rec.updated = max(rec.updated, max(last))
+
+    def _projector(self, name: str) -> None:
+        """New embeddings of run `name`'s projector_config.pbtxt (if it changed since the last poll)."""
+        folder = self.root / name
+        try:
+            st = os.stat(folder / PROJECTOR_CONFIG)
+        except OSError:
+            return
+        stamp = (st.st_mtime_ns, st.st_size)
+        if self._projector_stat.get(name) == stamp:
+            return
+        entries = _projector_config(folder)
+        if entries is None:
+            return  # not parseable (being written?): tried again on the next poll
+        self._projector_stat[name] = stamp
+        run = self._runs.get(self._by_name.get(name, ""))
+        new = []
+        for e in entries:
+            ident = (e.tensor_name, e.tensor_path)
+            if run is not None and ident in run.embeddings:
+                continue
+            try:
+                tag, step, payload, files, wall = projector_entry(folder, e)
+            except (OSError, ValueError, UnicodeDecodeError):
+                continue  # files missing or unreadable: tried again when the config changes
+            if run is None:
+                run = self._run(name)
+            run.embeddings.add(ident)
+            new.append((wall, step, tag, "embedding", payload, files))
+        if run is not None and new:
+            self._add_events(run, new)
+
+    def _state(self, run: _Run, now: float) -> tuple[str, float]:
+        mtime = 0.0
+        try:
+            with os.scandir(run.folder) as it:
+                for entry in it:
+                    if "tfevents" in entry.name and entry.is_file():
+                        mtime = max(mtime, entry.stat().st_mtime)
+        except OSError:
+            pass
+        state = "running" if now - mtime < self.running_window else "finished"
+        return state, mtime
+
+    # -- the Source protocol -----------------------------------------------------
+    def list_runs(self, project: str | None = None) -> list[RunRecord]:
+        self.refresh(force=False)
+        if project is not None and project != self.project:
+            return []
+        now = time.time()
+        out = []
+        with self._lock:
+            for run in sorted(self._runs.values(), key=lambda r: r.record.name):
+                rec = run.record
+                rec.state, rec.heartbeat = self._state(run, now)
+                rec.created = rec.created or rec.heartbeat
+                rec.updated = max(rec.updated, rec.created)
+                out.append(rec.copy())
+        return out
+
+    def find_runs(self, name_or_id: str, project: str | None = None) -> list[RunRecord]:
+        return [r for r in self.list_runs(project) if name_or_id in (r.name, r.id)]
+
+    def keys(self, run_id: str) -> dict[str, int]:
+        self.refresh(force=False)
+        with self._lock:
+            run = self._runs.get(run_id)
+            return {} if run is None else {k: s.n for k, s in run.series.items()}
+
+    def read_series(
+        self, run_id: str, keys: Iterable[str] | None = None, since: dict[str, int] | None = None
+    ) -> dict[str, Chunk]:
+        self.refresh(force=False)
+        since = since or {}
+        with self._lock:
+            run = self._runs.get(run_id)
+            if run is None:
+                return {}
+            wanted = run.series if keys is None else [k for k in keys if k in run.series]
+            out = {}
+            for k in wanted:
+                series = run.series[k]
+                if since.get(k, 0) < series.n:
+                    out[k] = series.chunk(k, since.get(k, 0))
+            return out
+
+    def read_events(self, run_id: str, since: int = 0, kinds: Iterable[str] | None = None) -> list[Event]:
+        self.refresh(force=False)
+        with self._lock:
+            run = self._runs.get(run_id)
+            if run is None:
+                return []
+            events = run.events
+            events = events[bisect.bisect_left(events, since, key=lambda e: e.seq):]
+            if run.dropped:
+                events = [e for e in events if e.seq not in run.dropped]
+        if kinds is not None:
+            kinds = set(kinds)
+            events = [e for e in events if e.kind in kinds]
+        return events
+
+    def close(self) -> None:
+        pass
+
+    def __repr__(self) -> str:
+        return f"<TensorBoardSource {str(self.root)!r}>"
+
+
+
+# -- TensorBoard records -> nbmonitor event payloads -------------------------------
+def histogram_payload(h: dict) -> dict:
+    """A TensorBoard histogram as edges + counts, the way TensorBoard itself converts it.
+
+    `bucket_limits[i]` is bucket i's right edge; empty buckets at both ends are
+    dropped, and the outer edges become the data's min and max (TensorBoard's
+    `data_compat._migrate_histogram_value`): no ±DBL_MAX edges, no backwards bucket.
+    """
+    limits = np.asarray(h["bucket_limits"], np.float64)
+    counts = np.asarray(h["bucket_counts"], np.float64)
+    nz = np.flatnonzero(counts > 0)
+    if not len(nz):
+        edges, counts = [], []
+    else:
+        start, end = int(nz[0]), int(nz[-1])
+        counts = counts[start:end + 1].tolist()
+        edges = [float(h["min"])] + limits[start:end].tolist() + [float(h["max"])]
+    return {"edges": edges, "counts": counts, "min": float(h["min"]), "max": float(h["max"]),
+            "num": float(h["num"]), "sum": float(h["sum"])}
+
+
+def _histogram_v2(array: np.ndarray) -> dict | None:
+    """A TF2 `histograms` tensor: k x 3 rows of (left, right, count)."""
+    a = np.asarray(array, np.float64)
+    if a.ndim != 2 or a.shape[1] != 3:
+        return None
+    if not len(a):
+        return {"edges": [], "counts": [], "min": 0.0, "max": 0.0, "num": 0.0, "sum": 0.0}
+    centers = (a[:, 0] + a[:, 1]) / 2
+    return {"edges": a[:, 0].tolist() + [float(a[-1, 1])], "counts": a[:, 2].tolist(),
+            "min": float(a[0, 0]), "max": float(a[-1, 1]), "num": float(a[:, 2].sum()),
+            "sum": float((centers * a[:, 2]).sum())}
+
+
+def pr_curve_payload(array: np.ndarray) -> dict | None:
+    """A `pr_curves` tensor: 6 x N rows tp, fp, tn, fn, precision, recall (TensorBoard's layout).
+
+    Thresholds are linspace(0, 1, N); like TensorBoard, the tail where tp + fp = 0
+    (precision undefined) is trimmed.
+    """
+    a = np.asarray(array, np.float64)
+    if a.ndim != 2 or a.shape[0] != 6:
+        return None
+    n = a.shape[1]
+    positives = a[0] + a[1]
+    end = n
+    while end > 1 and positives[end - 1] == 0:
+        end -= 1
+    thresholds = np.linspace(0.0, 1.0, n)[:end]
+    return {"precision": a[4, :end].tolist(), "recall": a[5, :end].tolist(),
+            "thresholds": thresholds.tolist(), "tp": a[0, :end].tolist(), "fp": a[1, :end].tolist(),
+            "tn": a[2, :end].tolist(), "fn": a[3, :end].tolist()}
+
+
+def tensor_event(plugin: str, array: np.ndarray) -> tuple[str, dict, dict] | None:
+    """(kind, payload, files) for a tensor summary nbmonitor can show, else None."""
+    if plugin == "pr_curves":
+        payload = pr_curve_payload(array)
+        return None if payload is None else ("pr_curve", payload, {})
+    if plugin == "histograms":
+        payload = _histogram_v2(array)
+        return None if payload is None else ("histogram", payload, {})
+    if plugin == "images":  # TF2: [width, height, image, image...] as strings
+        flat = np.asarray(array, object).reshape(-1)
+        if len(flat) < 3:
+            return None
+        try:
+            w, h = int(flat[0]), int(flat[1])
+        except (TypeError, ValueError):
+            return None
+        from .events import _image_format
+
+        png = bytes(flat[2])
+        return ("image", {"caption": None, "width": w, "height": h, "format": _image_format(png)},
+                {"image.png": png})
+    if plugin == "text":
+        flat = np.asarray(array, object).reshape(-1)
+        text = "\n".join(s.decode("utf-8", "replace") if isinstance(s, bytes) else str(s) for s in flat)
+        return ("text", {"text": text}, {})
+    return None
+
+
+PROJECTOR_CONFIG = "projector_config.pbtxt"
+
+
+def _graph_tree(graph_def: bytes) -> dict | None:
+    """The module tree of a serialized GraphDef (None if it does not parse)."""
+    from google.protobuf.message import DecodeError
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+
+    from .payloads import graph_tree
+
+    gd = GraphDef()
+    try:
+        gd.ParseFromString(graph_def)
+    except DecodeError:
+        return None
+    return graph_tree(gd)
+
+
+def _projector_config(folder: Path) -> list | None:
+    """The embedding entries of a folder's projector_config.pbtxt (None if unreadable)."""
+    from google.protobuf import text_format
+    from tensorboard.plugins.projector.projector_config_pb2 import ProjectorConfig
+
+    try:
+        with open(folder / PROJECTOR_CONFIG, encoding="utf-8") as f:
+            return list(text_format.Parse(f.read(), ProjectorConfig()).embeddings)
+    except (OSError, UnicodeDecodeError, text_format.ParseError):
+        return None
+
+
+def _hparams(content: bytes) -> dict | None:
+    """The hparams of a `session_start_info` record (None for the experiment/end records)."""
+    try:
+        from tensorboard.plugins.hparams.plugin_data_pb2 import HParamsPluginData
+    except ImportError:  # pragma: no cover - tensorboard is there if we parsed events
+        return None
+    data = HParamsPluginData()
+    try:
+        data.ParseFromString(content)
+    except Exception:
+        return None
+    if data.WhichOneof("data") != "session_start_info":
+        return None
+    out: dict[str, Any] = {}
+    for name, value in data.session_start_info.hparams.items():
+        kind = value.WhichOneof("kind")
+        if kind == "number_value":
+            out[name] = value.number_value
+        elif kind == "string_value":
+            out[name] = value.string_value
+        elif kind == "bool_value":
+            out[name] = value.bool_value
+    return out

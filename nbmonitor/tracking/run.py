@@ -1,0 +1,260 @@
+"""A run's lifecycle: config, step counter, summary and the in-memory buffer.
+
+`log()` only validates and appends a row to a deque; it never touches disk or
+widgets. The process's writer thread (`flusher`) seals the deque into
+columnar chunks about ten times a second and writes them to the store at least
+once a second; readers (`sources.LiveSource`, the panel) take sealed chunks
+from memory and anything older from the store, by per-key point index.
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+import socket
+import threading
+import time
+import warnings
+from collections import deque
+from collections.abc import Mapping
+from typing import Any, Callable
+
+import numpy as np
+
+from .dictlike import Config, Summary
+from .values import Loggable, describe, to_scalar
+from ..errors import NbmonitorWarning, RunClosedError
+from ..store import Chunk, Event, RunRecord, Store, merge_chunks
+
+_FINAL_STATES = ("finished", "failed", "killed", "crashed")
+
+
+class Run:
+    """One training run. Made by `nbmonitor.init()`; use `log()`, `config`, `summary`, `finish()`."""
+
+    def __init__(self, store: Store, record: RunRecord, *, start_step: int = 0, counts: dict | None = None,
+                 event_count: int = 0, last: dict | None = None):
+        self._store = store
+        self._record = record
+        self.id: str = record.id
+        self.name: str = record.name
+        self.project: str = record.project
+        self.notes = record.notes
+        self.tags = tuple(record.tags)
+        self.total_steps = record.total_steps
+        self.start_time: float = record.created
+        self._rows: deque = deque()  # (step, time, {key: float}) from log()
+        self._media: deque = deque()  # (step, time, key, kind, payload, files)
+        self._last: dict = dict(last or {})
+        self._step = start_step
+        self._counts: dict[str, int] = dict(counts or {})  # points sealed so far, per key
+        self._event_count = event_count
+        self._pending: list[tuple[list[Chunk], list[Event]]] = []  # sealed, not yet written
+        self._io_lock = threading.Lock()
+        self._meta_dirty = True
+        self._finished = False
+        self._state = record.state
+        self._on_finish: list[Callable[[Run], None]] = []
+        self.config = Config(record.config, on_change=self._mark_dirty)
+        self.summary = Summary(self._last, on_change=self._mark_dirty)
+
+    # -- logging (the training thread) ----------------------------------------
+    def log(self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None) -> None:
+        """Record `data` at the current step (W&B semantics: each committed call advances it)."""
+        if self._finished:
+            raise RunClosedError(
+                f"run {self.name!r} has finished and takes no more data; call nbmonitor.init() to start a new run"
+            )
+        if type(data) is not dict and not isinstance(data, Mapping):
+            raise TypeError(f"nbmonitor.log takes a dict of key -> value, got {describe(data)}")
+        vals = {}
+        media = None
+        for k, v in data.items():
+            if type(v) is float and type(k) is str:
+                vals[k] = v
+                continue
+            if not isinstance(k, str):
+                raise TypeError(f"nbmonitor.log: keys must be strings, got {k!r} ({describe(k)})")
+            if isinstance(v, Loggable):
+                media = media or []
+                media.append((k, v._nbm_event(k)))
+            else:
+                vals[k] = to_scalar(k, v)
+        if step is not None:
+            if not isinstance(step, numbers.Integral) or isinstance(step, bool) or step < 0:
+                raise TypeError(f"nbmonitor.log: step must be a non-negative int, got {step!r}")
+            step = int(step)
+            if step < self._step:
+                warnings.warn(
+                    f"nbmonitor.log: step {step} is lower than the current step {self._step}; "
+                    f"data for keys {sorted(data)} ignored (steps must not go back)",
+                    NbmonitorWarning,
+                    stacklevel=2,
+                )
+                return
+            self._step = step
+        cur = self._step
+        t = time.time()
+        if vals:
+            self._rows.append((cur, t, vals))
+            self._last.update(vals)
+        if media:
+            for k, (kind, payload, files) in media:
+                self._media.append((cur, t, k, kind, payload, files))
+                self._last[k] = {"_type": kind}
+        if commit or (commit is None and step is None):
+            self._step = cur + 1
+
+    @property
+    def step(self) -> int:
+        """The step the next `log()` call writes to."""
+        return self._step
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def dir(self):
+        return self._store.root
+
+    @property
+    def store(self) -> Store:
+        """The store this run writes to."""
+        return self._store
+
+    @property
+    def finished(self) -> bool:
+        """Whether `finish()` has been called: the run takes no more data."""
+        return self._finished
+
+    def add_event(self, key: str, kind: str, payload: dict, files: dict | None = None) -> None:
+        """Record a non-scalar event (an alert, say) at the current step, as `log()` does for media."""
+        self._media.append((self._step, time.time(), key, kind, payload, dict(files or {})))
+
+    def on_finish(self, callback: Callable[[Run], None]) -> None:
+        """Call `callback(run)` when the run finishes (the panel uses it to show its final state)."""
+        self._on_finish.append(callback)
+
+    def _mark_dirty(self) -> None:
+        self._meta_dirty = True
+
+    # -- sealing and writing (the writer thread, or finish()/history()) -------
+    def seal(self) -> None:
+        """Make what `log()` appended visible to readers in this process (the writer thread, ~10 Hz)."""
+        with self._io_lock:
+            self._seal()
+
+    def _seal(self) -> None:
+        """Move what log() appended into columnar chunks in `_pending`."""
+        n = len(self._rows)
+        m = len(self._media)
+        if not n and not m:
+            return
+        rows = [self._rows.popleft() for _ in range(n)]
+        cols: dict[str, tuple[list, list, list]] = {}
+        for step, t, vals in rows:
+            for k, v in vals.items():
+                c = cols.get(k)
+                if c is None:
+                    c = cols[k] = ([], [], [])
+                c[0].append(step)
+                c[1].append(v)
+                c[2].append(t)
+        chunks = []
+        for k, (steps, values, times) in cols.items():
+            start = self._counts.get(k, 0)
+            chunks.append(Chunk(k, start, np.array(steps, np.int64), np.array(values, np.float64),
+                                np.array(times, np.float64)))
+            self._counts[k] = start + len(steps)
+        events = []
+        for _ in range(m):
+            step, t, key, kind, payload, files = self._media.popleft()
+            events.append(Event(self._event_count, key, step, t, kind, payload, files))
+            self._event_count += 1
+        self._pending = self._pending + [(chunks, events)]  # readers take snapshots of the list
+
+    def flush(self) -> None:
+        """Write everything logged so far to the store now (the writer thread does this each second)."""
+        self._flush()
+
+    def _flush(self, **fields: Any) -> None:
+        """Seal, write everything pending to the store in one transaction, drop it from memory."""
+        with self._io_lock:
+            self._seal()
+            pending = self._pending
+            now = time.time()
+            fields.setdefault("heartbeat", now)
+            if self._meta_dirty or pending or "state" in fields:
+                self._meta_dirty = False
+                fields.update(summary=self.summary.as_dict(), config=self.config.as_dict(), updated=now)
+            by_key: dict[str, list[Chunk]] = {}
+            events: list[Event] = []
+            for chunks, evs in pending:
+                for ch in chunks:
+                    by_key.setdefault(ch.key, []).append(ch)
+                events += evs
+            merged = [merge_chunks(k, parts) for k, parts in by_key.items()]
+            self._store.write(self.id, merged, events, **fields)
+            self._pending = self._pending[len(pending):]
+
+    def memory_snapshot(self) -> tuple[list[tuple[list[Chunk], list[Event]]], dict[str, int], int]:
+        """A snapshot for readers: pending blocks, points per key and events sealed so far."""
+        pending = self._pending
+        return pending, dict(self._counts), self._event_count
+
+    # -- lifecycle ---------------------------------------------------------------
+    def finish(self, exit_code: int | None = None, quiet: bool | None = None, *, state: str | None = None) -> None:
+        """Write everything, mark the run finished (or failed), show the end-of-run block."""
+        if self._finished:
+            return
+        self._finished = True
+        from . import current, flusher
+
+        if current.get() is self:
+            current.set(None)
+
+        self._state = state or ("finished" if not exit_code else "failed")
+        try:
+            self._flush(state=self._state)
+        finally:
+            flusher.unregister(self)
+        for callback in list(self._on_finish):
+            callback(self)
+        if not quiet:
+            from ..output.report import show_report
+
+            show_report(self)
+
+    def panel(self, **options: Any):
+        """Display a live panel of this run's project in the cell and return it (None outside a notebook)."""
+        from .. import _display
+
+        return _display.show_run_panel(self, new=True, **options)
+
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.finish(exit_code=1 if exc_type else 0)
+
+    def history(self, keys: list[str] | None = None):
+        """The run's scalars as a pandas DataFrame: one row per step, `_step`, `_timestamp`, one column per key."""
+        from ..output.frames import history_frame
+
+        if not self._finished:
+            self._flush()
+        return history_frame(self._store.read_series(self.id, keys))
+
+    def __repr__(self) -> str:
+        return f"<Run {self.project}/{self.name} ({self._state}, step {self._step})>"
+
+
+def new_record(project: str, name: str, run_id: str, config: dict, notes: str | None, tags: Any,
+               total_steps: int | None) -> RunRecord:
+    now = time.time()
+    return RunRecord(
+        id=run_id, project=project, name=name, state="running", created=now, updated=now,
+        heartbeat=now, host=socket.gethostname(), pid=os.getpid(), config=config, summary={},
+        notes=notes, tags=list(tags or []), total_steps=total_steps,
+    )
