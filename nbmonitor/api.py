@@ -140,7 +140,7 @@ def panel(project: str | None = None, dir: str | os.PathLike | None = None, **op
     """Display a live panel in the cell: the current run's project, else `project` in `dir`.
 
     Returns the `Panel` (None outside a notebook). Options: runs, keys, smoothing, height
-    (see `nbmonitor.live_panel.Panel`).
+    (see `nbmonitor.panel.panel.Panel`).
     """
     run = _current.get()
     if run is not None and project is None and dir is None:
