@@ -38,7 +38,7 @@ from bench_tfevents import append_points, cached_logdir, timed  # noqa: E402
 
 import nbmonitor as nbm  # noqa: E402
 from nbmonitor.tensorboard.source import TensorBoardSource  # noqa: E402
-from nbmonitor.panel.publisher import Publisher  # noqa: E402
+from nbmonitor.ui.publisher import Publisher  # noqa: E402
 
 
 def panel_model(logdir: Path) -> int:

@@ -53,7 +53,7 @@ def _loop(run, seconds: float, rate: float | None) -> int:
 
 
 def _panel(run):
-    from nbmonitor.panel.panel import Panel
+    from nbmonitor.ui.panel import Panel
 
     panel = Panel(LiveSource(run._store), project=run.project, follow=run.id)
     cpu = {"s": 0.0}

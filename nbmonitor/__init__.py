@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from .tracking.alerts import alert, on_alert
-from .api import config, finish, get_run, init, log, panel, runs, summary
-from .panel.compare import compare
+from .api import compare, config, finish, get_run, init, log, panel, runs, summary
 from .errors import (
     NbmonitorError,
     NbmonitorWarning,

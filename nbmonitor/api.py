@@ -119,7 +119,7 @@ def _display_panel(run: Run) -> None:
 
 def _show_run_panel(run: Run, **options: Any):
     """`_display`'s run panel: the panel of `run`'s project (None outside a notebook)."""
-    from .panel.panel import show_live_panel
+    from .ui.panel import show_live_panel
 
     return show_live_panel(run, **options)
 
@@ -128,7 +128,7 @@ def _show_source_panel(source: Any, **options: Any):
     """`_display`'s source panel: a shown `Panel` over `source` (None outside a notebook)."""
     if not in_notebook():
         return None
-    from .panel.panel import Panel
+    from .ui.panel import Panel
 
     return Panel(source, **options).show()
 
@@ -140,14 +140,14 @@ def panel(project: str | None = None, dir: str | os.PathLike | None = None, **op
     """Display a live panel in the cell: the current run's project, else `project` in `dir`.
 
     Returns the `Panel` (None outside a notebook). Options: runs, keys, smoothing, height
-    (see `nbmonitor.panel.panel.Panel`).
+    (see `nbmonitor.ui.panel.Panel`).
     """
     run = _current.get()
     if run is not None and project is None and dir is None:
         return run.panel(**options)
     if not in_notebook():
         return None
-    from .panel.panel import Panel
+    from .ui.panel import Panel
     from .sources import open_source
 
     if dir is None and _last_project is not None:
@@ -188,6 +188,20 @@ def runs(project: str | None = None, dir: str | os.PathLike | None = None):
     from .sources import open_source
 
     return runs_frame(open_source(dir).list_runs(project))
+
+
+def compare(project: str | None = None, dir: str | os.PathLike | None = None, keys: list[str] | None = None):
+    """The runs of a project side by side: config, summary, a sparkline per run, sortable.
+
+    Without `project` and `dir`, the project of the most recent `init()`. A widget in a
+    notebook, with static HTML and text for saved notebooks.
+    """
+    from .sources import open_source
+    from .ui.compare import compare_widget
+
+    if project is None and dir is None and _last_project is not None:
+        project = _last_project[0]
+    return compare_widget(open_source(dir), project, keys)
 
 
 def get_run(name_or_id: str, project: str | None = None, dir: str | os.PathLike | None = None):

@@ -104,7 +104,7 @@ def usage() -> str:
 
 def _panel(source: Source, **options: Any):
     try:
-        from .panel.panel import Panel
+        from .ui.panel import Panel
     except ImportError as exc:
         raise UsageError(f"%monitor: the live panel cannot load ({exc})") from None
     return Panel(source, **options)

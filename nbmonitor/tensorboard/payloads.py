@@ -1,4 +1,4 @@
-"""TensorBoard's embeddings and graphs as `nbmonitor.panel.views` payloads.
+"""TensorBoard's embeddings and graphs as `nbmonitor.ui.views` payloads.
 
 Used by `SummaryWriter` (from the values it was given) and usable by any reader
 of a TensorBoard logdir (from the projector files and the GraphDef torch writes),

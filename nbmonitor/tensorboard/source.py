@@ -12,7 +12,7 @@ since the last poll are read; a poll with nothing new costs a folder walk and a
 - scalars become per-tag series read by point index (cursors never skip or
   repeat a point; points are kept in file order, as TensorBoard shows them);
 - histograms, images, text, PR curves and hparams become events in the
-  payloads of `nbmonitor.panel.views` (seq = order of arrival); memory stays bounded:
+  payloads of `nbmonitor.ui.views` (seq = order of arrival); memory stays bounded:
   of each tag only the latest `max_events_per_key` are kept (TensorBoard's own
   server keeps a sample of 500 histograms and 10 images a tag);
 - a model graph (`add_graph`'s GraphDef) becomes a "graph" event, key "graph",

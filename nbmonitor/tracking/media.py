@@ -1,7 +1,7 @@
 """Media values for `log()`: `Image`, `Table`, `Histogram` (W&B's names and signatures).
 
 Each has `_nbm_event(key) -> (kind, payload, files)` (see `_values.Loggable`);
-the payload schemas are those of `nbmonitor.panel.views`. The conversions are plain
+the payload schemas are those of `nbmonitor.ui.views`. The conversions are plain
 functions the SummaryWriter reuses: `image_to_png(data, dataformats)` and
 `histogram_from_values(values, num_bins)`. Bad input fails when the object is
 made (or a row added), never inside `log()`, so nothing already logged is lost.

@@ -56,10 +56,10 @@ print("MISTAKES=%d ROWS=%d" % (int((df.pred != df.target).sum()), len(df)))
 
 SHOW = r'''
 from nbmonitor.sources import open_source
-from nbmonitor.panel.views.imagegrid import ImageGridView
-from nbmonitor.panel.views.histograms import HistogramView
-from nbmonitor.panel.views.tables import TableView
-from nbmonitor.panel.views.images import ImagesView
+from nbmonitor.ui.views.imagegrid import ImageGridView
+from nbmonitor.ui.views.histograms import HistogramView
+from nbmonitor.ui.views.tables import TableView
+from nbmonitor.ui.views.images import ImagesView
 source = open_source()
 record = source.find_runs(run.id)[0]
 events = source.read_events(run.id)
@@ -178,7 +178,7 @@ BIG = r'''
 import json, time, numpy as np, nbmonitor as nbm
 from sklearn.datasets import load_digits
 from nbmonitor.sources import open_source
-from nbmonitor.panel.views.imagegrid import ImageGridView
+from nbmonitor.ui.views.imagegrid import ImageGridView
 digits = load_digits()
 run = nbm.init(project="media-big", display=False)
 table = nbm.Table(columns=["image", "guess", "truth", "confidence"])

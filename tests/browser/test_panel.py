@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from nbmonitor.panel.panel import format_number
+from nbmonitor.ui.panel import format_number
 from tests.browser import lab
 
 N = 240  # steps; x 0.03 s: the cell runs ~7 s

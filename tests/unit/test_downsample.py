@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nbmonitor.panel.downsample import Decimator, ema
+from nbmonitor.ui.downsample import Decimator, ema
 
 
 def _feed(dec: Decimator, values: np.ndarray, chunk: int) -> None:

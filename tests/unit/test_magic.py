@@ -271,10 +271,8 @@ def test_kernel_restart_rebuilds_from_disk(ip, panels, tmp_path):
 
 def test_the_real_panel_over_tensorboard_files(ip, tmp_path, monkeypatch):
     pytest.importorskip("ipywidgets")
-    try:
-        from nbmonitor.panel.panel import Panel
-    except ImportError:
-        pytest.skip("the panel is not in this tree yet")
+    from nbmonitor.ui.panel import Panel
+
     monkeypatch.setattr(magic, "_panels", {})
     logs = _tb_logdir(tmp_path / "logs")
     with capture_output() as cap:

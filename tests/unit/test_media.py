@@ -225,7 +225,7 @@ def test_histograms_over_steps_and_nothing_lost_on_bad_input(tmp_path):
 
 def test_views_static_html_escaped(tmp_path):
     pytest.importorskip("anywidget")
-    from nbmonitor.panel.views import load_views
+    from nbmonitor.ui.views import load_views
 
     run = nbm.init(project="m", name="<b>run</b>", dir=tmp_path, display=False)
     t = nbm.Table(columns=["image", "pred", "target"])

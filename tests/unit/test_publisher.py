@@ -10,7 +10,7 @@ import pytest
 
 import nbmonitor as nbm
 from nbmonitor.store.memory import MemoryStore
-from nbmonitor.panel.publisher import MessageBudget, Publisher
+from nbmonitor.ui.publisher import MessageBudget, Publisher
 from nbmonitor.sources import LiveSource
 
 
@@ -18,7 +18,7 @@ class _Recording:
     """Wraps Decimator.add to keep every point the publisher hands it, per key."""
 
     def __init__(self, monkeypatch):
-        from nbmonitor.panel import downsample as _downsample
+        from nbmonitor.ui import downsample as _downsample
 
         self.points: dict[int, list] = {}
         orig = _downsample.Decimator.add

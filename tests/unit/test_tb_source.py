@@ -6,6 +6,7 @@ EventAccumulator reads from the same files.
 
 from __future__ import annotations
 
+import io
 import math
 import subprocess
 import sys
@@ -405,7 +406,9 @@ def test_graph_event_names_the_models_modules(projector_logdir):
 
 
 def test_embedding_event_from_the_projector_files(projector_logdir):
-    from nbmonitor.tensorboard.payloads import pca_2d, projector_embeddings
+    from nbmonitor.tensorboard.payloads import pca_2d
+
+    from PIL import Image as PILImage
 
     root, _, mat = projector_logdir
     src = TensorBoardSource(root)
@@ -417,8 +420,8 @@ def test_embedding_event_from_the_projector_files(projector_logdir):
     assert np.allclose(points, np.round(pca_2d(mat.numpy()), 4), atol=2e-4)  # tsv keeps ~7 digits
     assert ev.payload["labels"] == [f"c{i % 3}" for i in range(25)] and ev.payload["header"] is None
     assert ev.payload["thumb"] == [8, 8] and ev.files["sprite.png"].startswith(b"\x89PNG")
-    (tag, step, payload, files), = projector_embeddings(root / "r")  # the shared helper's reading
-    assert (tag, step, payload, files) == (ev.key, ev.step, ev.payload, ev.files)
+    sprite = PILImage.open(io.BytesIO(ev.files["sprite.png"]))
+    assert sprite.size == (5 * 8, 5 * 8)  # 25 label images of 8x8 in a 5x5 sprite, as torch wrote them
     assert abs(ev.time - time.time()) < 600
     assert run.summary["feat/x"] == {"_type": "embedding"}
 

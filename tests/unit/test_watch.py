@@ -159,9 +159,13 @@ def test_watch_bad_input(tmp_path):
 
 
 def test_hooks_outlive_the_run_quietly(tmp_path):
-    nbm.init(project="w", dir=tmp_path, display=False)
+    run = nbm.init(project="w", dir=tmp_path, display=False)
     model = cnn()
     nbm.watch(model, log="all", log_freq=1)
     nbm.finish(quiet=True)
-    train(model, 1, log_every_step=False)  # no run: the hooks do nothing
+    before = len(events(run, tmp_path))
+    train(model, 1, log_every_step=False)  # no run: the hooks do nothing, and raise nothing
+    assert len(events(run, tmp_path)) == before  # nothing was recorded into the finished run
+    assert nbm.run is None
     nbm.unwatch()
+    assert not model._forward_hooks and not any(p._backward_hooks for p in model.parameters())

@@ -13,12 +13,12 @@ pytest.importorskip("tensorboard")
 from nbmonitor import SummaryWriter  # noqa: E402
 from nbmonitor.tensorboard.source import TensorBoardSource  # noqa: E402
 from nbmonitor.store import Event, RunRecord  # noqa: E402
-from nbmonitor.panel.views import load_views  # noqa: E402
-from nbmonitor.panel.views.tb_embedding import EmbeddingView  # noqa: E402
-from nbmonitor.panel.views.tb_graph import GraphView  # noqa: E402
-from nbmonitor.panel.views.tb_hparams import HParamsView  # noqa: E402
-from nbmonitor.panel.views.tb_pr_curves import PRCurveView  # noqa: E402
-from nbmonitor.panel.views.tb_text import TextView  # noqa: E402
+from nbmonitor.ui.views import load_views  # noqa: E402
+from nbmonitor.ui.views.tb_embedding import EmbeddingView  # noqa: E402
+from nbmonitor.ui.views.tb_graph import GraphView  # noqa: E402
+from nbmonitor.ui.views.tb_hparams import HParamsView  # noqa: E402
+from nbmonitor.ui.views.tb_pr_curves import PRCurveView  # noqa: E402
+from nbmonitor.ui.views.tb_text import TextView  # noqa: E402
 
 BAD = '<img src=x onerror="alert(1)">'
 RUN = RunRecord(id="r1", project="p", name="run " + BAD)

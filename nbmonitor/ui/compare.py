@@ -62,14 +62,8 @@ def _table_data(source, project: str | None, keys: list[str] | None):
     return records, columns, rows, spark_keys, spark, lengths
 
 
-def compare(project: str | None = None, dir: str | os.PathLike | None = None, keys: list[str] | None = None):
-    """The runs of a project side by side (a widget; static HTML and text when saved)."""
-    from .. import api
-    from ..sources import open_source
-
-    if project is None and dir is None and api.last_project() is not None:
-        project = api.last_project()[0]
-    source = open_source(dir)
+def compare_widget(source: Any, project: str | None = None, keys: list[str] | None = None):
+    """The runs of a project in `source` side by side (a widget; static HTML and text when saved)."""
     return _make_widget_class().from_source(source, project, keys)
 
 

@@ -1,4 +1,4 @@
-"""Panel: the live widgets in the cell.
+"""ui: the live panel and its widgets in the cell (not `panel`, which is `nbmonitor.panel()`).
 
 Owns: `Panel` (header, sparkline table, charts, sections; `panel`), the
 publisher thread that polls sources at <= 10 Hz (`publisher`), min-max

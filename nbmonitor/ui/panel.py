@@ -33,7 +33,7 @@ from .publisher import MessageBudget, Publisher, TrackedRun, Update, as_f32
 from ..sources import Source
 from ..output.sparkline import svg_sparkline, text_sparkline
 
-log = logging.getLogger("nbmonitor.panel.panel")
+log = logging.getLogger("nbmonitor.ui.panel")
 
 HEADER_EVERY_S = 0.5
 TABLE_EVERY_S = 0.5

@@ -28,7 +28,7 @@ from .downsample import DEFAULT_CAPACITY, Decimator
 from ..sources import Source
 from ..store import Event, RunRecord
 
-log = logging.getLogger("nbmonitor.panel.publisher")
+log = logging.getLogger("nbmonitor.ui.publisher")
 
 DEFAULT_INTERVAL_S = 0.1
 RUNS_INTERVAL_S = 1.0

@@ -1,5 +1,9 @@
 """Panel views for non-scalar events, and the registry the panel finds them in.
 
+Owns: one module per view (images, image grid, tables, histograms, TensorBoard's
+text, PR curves, hparams, graphs, embeddings) and `register_view`. May import:
+store (types), `_js`, and its own `_common`; nothing else of the panel.
+
 Each module in this package defines a view and registers it at import time:
 
     register_view(("image", "table"), ImageTableView)
