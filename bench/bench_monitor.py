@@ -166,6 +166,7 @@ def main() -> None:
     # imports are not timed, for either side
     import pandas  # noqa: F401
     import tensorboard.backend.event_processing.event_accumulator  # noqa: F401
+
     from nbmonitor.tensorboard.events import _event_class
 
     _event_class()

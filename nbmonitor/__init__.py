@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from .tracking.alerts import alert, on_alert
 from .api import compare, config, finish, get_run, init, log, panel, runs, summary
 from .errors import (
     NbmonitorError,
@@ -12,10 +11,11 @@ from .errors import (
     RunNotFoundError,
     StoreError,
 )
-from .tracking.watch import unwatch, watch
+from .tensorboard.writer import SummaryWriter
+from .tracking.alerts import alert, on_alert
 from .tracking.media import Histogram, Image, Table
 from .tracking.run import Run
-from .tensorboard.writer import SummaryWriter
+from .tracking.watch import unwatch, watch
 
 __version__ = "0.1.0"
 

@@ -8,7 +8,8 @@ for them here. Nothing registered (the panel's packages missing): no panel.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 _run_panel: Callable[..., Any] | None = None
 _source_panel: Callable[..., Any] | None = None

@@ -6,16 +6,17 @@ The current run lives here, in one place; everything else asks `current()`.
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from . import _display
 from ._env import env_flag, in_notebook
+from .errors import NotInitializedError, RunNotFoundError
+from .store import Store, check_run_id, open_store
 from .tracking import current as _current
 from .tracking import flusher
 from .tracking.names import random_id, random_name
-from .errors import NotInitializedError, RunNotFoundError
 from .tracking.run import Run, new_record
-from .store import Store, check_run_id, open_store
 
 ENV_PROJECT = "NBMONITOR_PROJECT"
 ENV_DISPLAY = "NBMONITOR_DISPLAY"
@@ -147,8 +148,8 @@ def panel(project: str | None = None, dir: str | os.PathLike | None = None, **op
         return run.panel(**options)
     if not in_notebook():
         return None
-    from .ui.panel import Panel
     from .sources import open_source
+    from .ui.panel import Panel
 
     if dir is None and _last_project is not None:
         from .sources import LiveSource
@@ -206,8 +207,8 @@ def compare(project: str | None = None, dir: str | os.PathLike | None = None, ke
 
 def get_run(name_or_id: str, project: str | None = None, dir: str | os.PathLike | None = None):
     """Open a stored run (this or another process's, or a TensorBoard run folder) for reading."""
-    from .sources.run_view import RunView
     from .sources import open_source
+    from .sources.run_view import RunView
 
     source = open_source(dir)
     found = source.find_runs(name_or_id, project)

@@ -17,7 +17,8 @@ import fnmatch
 import html
 import os
 import shlex
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from IPython.core.error import UsageError
 from IPython.core.magic_arguments import argument, magic_arguments
@@ -25,7 +26,6 @@ from IPython.utils.process import arg_split
 
 from .sources import Source
 from .sources.resolve import NOTHING_HINT
-
 
 
 @magic_arguments()

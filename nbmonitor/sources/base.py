@@ -6,7 +6,8 @@ cursor (per key, the index of the next point; for events, the next seq).
 
 from __future__ import annotations
 
-from typing import Iterable, Protocol
+from collections.abc import Iterable
+from typing import Protocol
 
 from ..store import Chunk, Event, RunRecord
 

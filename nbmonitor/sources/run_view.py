@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ..store import RunRecord
 from ..tracking.dictlike import Config
 from .base import Source
-from ..store import RunRecord
 
 
 class RunView:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import copy
 import threading
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .types import Chunk, Event, RunRecord, check_run_id, merge_chunks
 

@@ -13,11 +13,12 @@ import re
 import sqlite3
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from . import codec
 from ..errors import StoreError
+from . import codec
 from .types import Chunk, Event, RunRecord, check_run_id, merge_chunks
 
 DB_NAME = "nbmonitor.db"
@@ -86,7 +87,7 @@ class SQLiteStore:
             return False
 
     # -- connections --------------------------------------------------------
-    def _conn(self, write: bool = True) -> "_Tx":
+    def _conn(self, write: bool = True) -> _Tx:
         return _Tx(self._connection(), "BEGIN IMMEDIATE" if write else "BEGIN")
 
     def _connection(self) -> sqlite3.Connection:

@@ -13,10 +13,10 @@ repeats one.
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 

@@ -37,13 +37,14 @@ import os
 import threading
 import time
 from collections import deque
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
-from .payloads import projector_entry
 from ..store import Chunk, Event, RunRecord
+from .payloads import projector_entry
 
 RUNNING_WINDOW_S = 120.0  # torch's SummaryWriter flushes every 120 s by default
 POLL_INTERVAL_S = 0.05  # calls closer together than this share one poll

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import NbmonitorWarning
 from .writer_ops import (
     _event_of,
     _op_builder,
@@ -44,7 +45,6 @@ from .writer_ops import (
     _op_text,
     tb_modules,
 )
-from ..errors import NbmonitorWarning
 
 DRAIN_INTERVAL_S = 0.1  # the background thread wakes this often; files are flushed when written
 MAX_PANEL_RUNS = 100  # a writer's runs: its folder, add_scalars' and add_hparams' sub-folders

@@ -17,10 +17,10 @@ import bisect
 import os
 import threading
 import time
-from typing import Iterable
+from collections.abc import Iterable
 
-from .source import _Series, tb_run_id
 from ..store import Chunk, Event, RunRecord
+from .source import _Series, tb_run_id
 
 MAX_EVENTS_PER_KEY = 200
 

@@ -14,7 +14,8 @@ import datetime
 import threading
 import time
 import warnings
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..errors import NbmonitorWarning, NotInitializedError, RunClosedError
 

@@ -14,7 +14,8 @@ import io
 import math
 import numbers
 import os
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 

@@ -16,15 +16,15 @@ import threading
 import time
 import warnings
 from collections import deque
-from collections.abc import Mapping
-from typing import Any, Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
-from .dictlike import Config, Summary
-from .values import Loggable, describe, to_scalar
 from ..errors import NbmonitorWarning, RunClosedError
 from ..store import Chunk, Event, RunRecord, Store, merge_chunks
+from .dictlike import Config, Summary
+from .values import Loggable, describe, to_scalar
 
 _FINAL_STATES = ("finished", "failed", "killed", "crashed")
 

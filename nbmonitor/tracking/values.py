@@ -7,7 +7,6 @@ are recognised by the `_nbm_event` method they all share.
 
 from __future__ import annotations
 
-import math
 import numbers
 from typing import Any, Protocol, runtime_checkable
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import html
 import numbers
-import os
 from typing import Any
 
 import numpy as np

@@ -140,7 +140,7 @@ class Decimator:
 
     @staticmethod
     def _full(s, v, idx, fin, k: int, b: int, nf: int) -> dict:
-        S, I = s.reshape(k, b), idx.reshape(k, b)
+        S, I = s.reshape(k, b), idx.reshape(k, b)  # noqa: E741 - the index matrix beside S, V, F
         if nf:
             V, F = v.reshape(k, b), fin.reshape(k, b)
             lo = np.where(F, V, np.inf).argmin(1)

@@ -25,13 +25,14 @@ import logging
 import math
 import threading
 import time
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
-from .publisher import MessageBudget, Publisher, TrackedRun, Update, as_f32
-from ..sources import Source
 from ..output.sparkline import svg_sparkline, text_sparkline
+from ..sources import Source
+from .publisher import MessageBudget, Publisher, TrackedRun, Update, as_f32
 
 log = logging.getLogger("nbmonitor.ui.panel")
 

@@ -19,14 +19,14 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 import numpy as np
 
-from .downsample import DEFAULT_CAPACITY, Decimator
 from ..sources import Source
 from ..store import Event, RunRecord
+from .downsample import DEFAULT_CAPACITY, Decimator
 
 log = logging.getLogger("nbmonitor.ui.publisher")
 

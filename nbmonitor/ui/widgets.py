@@ -13,8 +13,8 @@ import ipywidgets as w
 import numpy as np
 import traitlets
 
-from .downsample import Decimator, ema
 from .._js import js_module, js_path
+from .downsample import Decimator, ema
 
 F32_MAX_EXACT = 2 ** 24  # steps beyond this go as float64
 

@@ -29,9 +29,10 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "test-artifacts" / "screenshots"
@@ -389,7 +390,7 @@ class ConsoleLog:
     def __init__(self) -> None:
         self.entries: list[ConsoleEntry] = []
 
-    def attach(self, page: Any) -> "ConsoleLog":
+    def attach(self, page: Any) -> ConsoleLog:
         page.on("console", self._on_console)
         page.on("pageerror", self._on_pageerror)
         return self

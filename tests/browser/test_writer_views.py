@@ -71,7 +71,6 @@ def test_writer_panel_and_views(lab_page, jupyter_server):
     lab.screenshot(page, "writer_panel_live")
     lab.wait_run_finished(page, timeout_s=150)
 
-    panel = page.locator(".nbm-panel").first
     # add_scalars: one "acc" chart with a line per key (two runs), like TensorBoard
     page.wait_for_function(
         """() => [...document.querySelectorAll('.nbm-panel .bqplot.figure')].some(f =>

@@ -7,8 +7,8 @@ import datetime
 import pytest
 
 import nbmonitor as nbm
-from nbmonitor.tracking import alerts
 from nbmonitor.sources import open_source
+from nbmonitor.tracking import alerts
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from IPython.utils.capture import capture_output
 
 import nbmonitor as nbm
 from nbmonitor import api, magic
-from nbmonitor.store.sqlite import DB_NAME
 from nbmonitor.sources import LiveSource
+from nbmonitor.store.sqlite import DB_NAME
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image as PILImage
 
 import nbmonitor as nbm
-from nbmonitor.tracking.media import histogram_from_values, image_to_png
 from nbmonitor.sources import open_source
+from nbmonitor.tracking.media import histogram_from_values, image_to_png
 
 
 def decode(png: bytes) -> np.ndarray:

@@ -12,12 +12,12 @@ pytest.importorskip("anywidget")
 
 import nbmonitor as nbm  # noqa: E402
 from nbmonitor import api  # noqa: E402
-from nbmonitor.ui import views  # noqa: E402
-from nbmonitor.store.memory import MemoryStore  # noqa: E402
 from nbmonitor._testing import recording_comms  # noqa: E402
-from nbmonitor.ui.panel import Panel, format_number, section_of  # noqa: E402
 from nbmonitor.sources import LiveSource  # noqa: E402
 from nbmonitor.store import Event  # noqa: E402
+from nbmonitor.store.memory import MemoryStore  # noqa: E402
+from nbmonitor.ui import views  # noqa: E402
+from nbmonitor.ui.panel import Panel, format_number, section_of  # noqa: E402
 
 XSS = "<img src=x onerror=alert(1)>"
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import nbmonitor as nbm
+from nbmonitor.sources import LiveSource
 from nbmonitor.store.memory import MemoryStore
 from nbmonitor.ui.publisher import MessageBudget, Publisher
-from nbmonitor.sources import LiveSource
 
 
 class _Recording:

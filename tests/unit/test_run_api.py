@@ -144,7 +144,7 @@ def test_context_manager_records_failure(store_kw):
     with pytest.raises(ZeroDivisionError):
         with nbm.init(project="p", name="bad", **store_kw) as run:
             run.log({"a": 1.0})
-            1 / 0
+            raise ZeroDivisionError("the block fails")
     assert run.state == "failed"
     with nbm.init(project="p", name="good", **store_kw) as ok:
         ok.log({"a": 1.0})
@@ -178,7 +178,7 @@ def test_runs_frame_and_get_run(tmp_path):
 
 
 def test_resume_continues_steps(tmp_path):
-    run = nbm.init(project="p", id="myrun-1", dir=tmp_path)
+    nbm.init(project="p", id="myrun-1", dir=tmp_path)
     nbm.log({"a": 1.0})
     nbm.log({"a": 2.0})
     nbm.finish(quiet=True)

@@ -12,11 +12,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 import nbmonitor as nbm
-from nbmonitor.store import codec as _codec
 from nbmonitor.store import Chunk, RunRecord, resolve_root
+from nbmonitor.store import codec as _codec
 from nbmonitor.store.sqlite import SQLiteStore
 
 REPO = Path(__file__).resolve().parents[2]

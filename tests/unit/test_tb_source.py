@@ -20,14 +20,14 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("tensorboard")
 
-from torch.utils.tensorboard import SummaryWriter  # noqa: E402
 from tensorboard.backend.event_processing import event_accumulator as ea  # noqa: E402
+from torch.utils.tensorboard import SummaryWriter  # noqa: E402
 
 import nbmonitor as nbm  # noqa: E402
 from nbmonitor import NbmonitorWarning  # noqa: E402
-from nbmonitor.tensorboard.source import TensorBoardSource, tb_run_id  # noqa: E402
 from nbmonitor.sources import open_source  # noqa: E402
 from nbmonitor.store import check_run_id  # noqa: E402
+from nbmonitor.tensorboard.source import TensorBoardSource, tb_run_id  # noqa: E402
 
 KEEP_ALL = {ea.SCALARS: 0, ea.HISTOGRAMS: 0, ea.IMAGES: 0, ea.TENSORS: 0,
             ea.COMPRESSED_HISTOGRAMS: 0, ea.AUDIO: 0}
@@ -406,9 +406,9 @@ def test_graph_event_names_the_models_modules(projector_logdir):
 
 
 def test_embedding_event_from_the_projector_files(projector_logdir):
-    from nbmonitor.tensorboard.payloads import pca_2d
-
     from PIL import Image as PILImage
+
+    from nbmonitor.tensorboard.payloads import pca_2d
 
     root, _, mat = projector_logdir
     src = TensorBoardSource(root)

@@ -19,8 +19,8 @@ torch_tb = pytest.importorskip("torch.utils.tensorboard")
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator  # noqa: E402
 from tensorboard.util.tensor_util import make_ndarray  # noqa: E402
 
-from nbmonitor.tensorboard import events as tfevents  # noqa: E402
 from nbmonitor.errors import NbmonitorWarning  # noqa: E402
+from nbmonitor.tensorboard import events as tfevents  # noqa: E402
 from nbmonitor.tensorboard.events import EventFileReader, LogdirReader, RunData  # noqa: E402
 
 SummaryWriter = torch_tb.SummaryWriter

@@ -10,9 +10,9 @@ import pytest
 torch = pytest.importorskip("torch")
 
 import nbmonitor as nbm  # noqa: E402
+from nbmonitor.sources import open_source  # noqa: E402
 from nbmonitor.tracking import watch as hooks  # noqa: E402
 from nbmonitor.tracking.alerts import remove_alert_callback  # noqa: E402
-from nbmonitor.sources import open_source  # noqa: E402
 
 
 def cnn() -> torch.nn.Module:

@@ -11,8 +11,8 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("tensorboard")
 
 from nbmonitor import SummaryWriter  # noqa: E402
-from nbmonitor.tensorboard.source import TensorBoardSource  # noqa: E402
 from nbmonitor.store import Event, RunRecord  # noqa: E402
+from nbmonitor.tensorboard.source import TensorBoardSource  # noqa: E402
 from nbmonitor.ui.views import load_views  # noqa: E402
 from nbmonitor.ui.views.tb_embedding import EmbeddingView  # noqa: E402
 from nbmonitor.ui.views.tb_graph import GraphView  # noqa: E402

@@ -40,7 +40,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from ...store import Event, RunRecord
 

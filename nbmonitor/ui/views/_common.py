@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import base64
 import html
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import anywidget
 import ipywidgets

@@ -13,7 +13,7 @@ import traitlets
 from ..._js import js_module, js_path
 from ...store import Event, RunRecord
 from . import register_view
-from ._common import STYLE, MediaWidget, esc, png_data_uri, key_slot
+from ._common import STYLE, MediaWidget, esc, key_slot, png_data_uri
 from .imagegrid import HTML_MAX_BYTES, thumbnail
 
 HTML_MAX_KEYS = 16
