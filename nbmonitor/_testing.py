@@ -77,7 +77,7 @@ def recording_comms() -> Iterator[Recorder]:
 
     rec = Recorder()
     orig = comm.create_comm
-    comm.create_comm = lambda **kw: RecordingComm(rec, **kw)
+    comm.create_comm = lambda **kw: RecordingComm(rec, **kw)  # type: ignore[assignment]
     try:
         yield rec
     finally:

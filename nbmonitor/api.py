@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _display
 from ._env import env_flag, in_notebook
 from .errors import NotInitializedError, RunNotFoundError
 from .store import Store, check_run_id, open_store
+
+if TYPE_CHECKING:
+    from .sources import Source
 from .tracking import current as _current
 from .tracking import flusher
 from .tracking.names import random_id, random_name
@@ -151,6 +154,7 @@ def panel(project: str | None = None, dir: str | os.PathLike | None = None, **op
     from .sources import open_source
     from .ui.panel import Panel
 
+    source: Source
     if dir is None and _last_project is not None:
         from .sources import LiveSource
 

@@ -48,8 +48,8 @@ def runs_frame(records: Iterable[RunRecord]):
                                           if not k.startswith("_") and not (isinstance(v, dict) and "_type" in v)))
         rows.append(r)
     table: dict[str, list] = {"name": [], "id": [], "project": [], "state": [], "created": []}
-    ccols = {k: [] for k in config_keys}
-    scols = {k: [] for k in summary_keys}
+    ccols: dict[str, list] = {k: [] for k in config_keys}
+    scols: dict[str, list] = {k: [] for k in summary_keys}
     for r in rows:
         table["name"].append(r.name)
         table["id"].append(r.id)

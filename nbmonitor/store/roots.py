@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .types import Store
+
+if TYPE_CHECKING:
+    from .sqlite import SQLiteStore
 
 ENV_DIR = "NBMONITOR_DIR"
 DEFAULT_DIRNAME = "nbmonitor-runs"
@@ -24,7 +28,7 @@ def resolve_root(dir: str | os.PathLike | None = None) -> Path:
     return (Path.cwd() / DEFAULT_DIRNAME).resolve()
 
 
-_stores: dict[Path, Store] = {}
+_stores: dict[Path, SQLiteStore] = {}
 
 
 def open_store(dir: str | os.PathLike | None = None) -> Store:
@@ -34,7 +38,8 @@ def open_store(dir: str | os.PathLike | None = None) -> Store:
     root = resolve_root(dir)
     store = _stores.get(root)
     if store is None or not store.is_current():  # the folder was deleted (e.g. rmtree) and maybe made again
-        store = _stores[root] = SQLiteStore(root)
+        store = SQLiteStore(root)
+        _stores[root] = store
     return store
 
 

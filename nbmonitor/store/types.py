@@ -86,7 +86,9 @@ class Event:
 class Store(Protocol):
     """What the run API, the sources and the panel need from persistence."""
 
-    root: Path | None
+    @property
+    def root(self) -> Path | None:
+        """The root folder (None for a store that has none, like the in-memory one)."""
 
     def create_run(self, record: RunRecord) -> None: ...
 

@@ -68,7 +68,8 @@ def projector_entry(folder: str | os.PathLike, e: Any) -> tuple[str, int, dict, 
     tensor_path = os.path.join(folder, e.tensor_path)
     wall = os.stat(tensor_path).st_mtime
     mat = np.loadtxt(tensor_path, delimiter="\t", ndmin=2, max_rows=MAX_POINTS)
-    metadata, header = None, None
+    metadata: list | None = None
+    header: list | None = None
     if e.metadata_path:
         with open(os.path.join(folder, e.metadata_path), encoding="utf-8") as f:
             rows = f.read().rstrip("\n").split("\n")

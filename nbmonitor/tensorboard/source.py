@@ -200,8 +200,8 @@ class TensorBoardSource:
                         rec.config.update(hp)
                         new.append((p["wall_time"], p["step"], tag, "hparams", {"hparams": hp, "metrics": {}}, {}))
         self._add_events(run, new, first, last)
-        for ev in run.hparams:  # hparams metrics: the run's latest scalars
-            ev.payload["metrics"] = {k: v for k, v in rec.summary.items() if not isinstance(v, dict)}
+        for hp_event in run.hparams:  # hparams metrics: the run's latest scalars
+            hp_event.payload["metrics"] = {k: v for k, v in rec.summary.items() if not isinstance(v, dict)}
 
     def _add_events(self, run: _Run, new: list, first: list | None = None, last: list | None = None) -> None:
         """Append (wall, step, key, kind, payload, files) tuples as events, in time order."""
@@ -340,13 +340,13 @@ def histogram_payload(h: dict) -> dict:
     limits = np.asarray(h["bucket_limits"], np.float64)
     counts = np.asarray(h["bucket_counts"], np.float64)
     nz = np.flatnonzero(counts > 0)
-    if not len(nz):
-        edges, counts = [], []
-    else:
+    edges: list[float] = []
+    kept: list[float] = []
+    if len(nz):
         start, end = int(nz[0]), int(nz[-1])
-        counts = counts[start:end + 1].tolist()
+        kept = counts[start:end + 1].tolist()
         edges = [float(h["min"])] + limits[start:end].tolist() + [float(h["max"])]
-    return {"edges": edges, "counts": counts, "min": float(h["min"]), "max": float(h["max"]),
+    return {"edges": edges, "counts": kept, "min": float(h["min"]), "max": float(h["max"]),
             "num": float(h["num"]), "sum": float(h["sum"])}
 
 

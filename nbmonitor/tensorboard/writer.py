@@ -92,7 +92,7 @@ class SummaryWriter:
         self._wake = threading.Event()
         self._files: dict[str, Any] = {}  # sub-folder ("" = log_dir) -> torch FileWriter
         self._mem: dict[str, Any] = {}  # sub-folder -> WriterSource run
-        self._pts: dict = {}
+        self._pts: dict[tuple[str, str], tuple[list, list, list]] = {}
         self._projector = None
         self.errors: list[str] = []  # what the background thread could not write
         self.queued_bytes = 0  # of arrays enqueued and not yet written
@@ -120,8 +120,9 @@ class SummaryWriter:
         self._thread.start()
         flusher.on_exit(self.close)
         self.source.set_state("running")
-        if getattr(self, "panel", None) is not None:
-            self.panel.start()
+        panel: Any = getattr(self, "panel", None)  # None on the first start: the panel is made after it
+        if panel is not None:
+            panel.start()
 
     def _display(self) -> None:
         from .. import _display
@@ -273,7 +274,7 @@ class SummaryWriter:
     def _point(self, sub: str, tag: str, step, value: float, wall: float) -> None:
         cols = self._pts.get((sub, tag))
         if cols is None:
-            cols = self._pts[(sub, tag)] = ([], [], [])
+            cols = self._pts[(sub, tag)] = ([], [], [])  # steps, values, wall times
         cols[0].append(step or 0)
         cols[1].append(value)
         cols[2].append(wall)
@@ -586,8 +587,9 @@ def _scalar(method: str, tag: str, v: Any) -> float:
 
 def _step(method: str, tag: str, step: Any) -> int:
     if isinstance(step, bool) or not isinstance(step, numbers.Integral):
-        if callable(getattr(step, "numel", None)) and step.numel() == 1 and not step.is_floating_point():
-            return int(step.item())
+        t: Any = step
+        if callable(getattr(t, "numel", None)) and t.numel() == 1 and not t.is_floating_point():
+            return int(t.item())
         raise TypeError(f"SummaryWriter.{method}({tag!r}): global_step must be an int, got {type(step).__name__}")
     return int(step)
 

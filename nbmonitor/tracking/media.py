@@ -316,7 +316,7 @@ class Table:
 
 
 def _check_bins(num_bins: Any) -> int:
-    if not isinstance(num_bins, numbers.Integral) or isinstance(num_bins, bool) or not 1 <= num_bins <= MAX_BINS:
+    if not isinstance(num_bins, numbers.Integral) or isinstance(num_bins, bool) or not 1 <= int(num_bins) <= MAX_BINS:
         raise ValueError(f"nbmonitor.Histogram: num_bins must be an int from 1 to {MAX_BINS}, got {num_bins!r}")
     return int(num_bins)
 

@@ -165,7 +165,7 @@ def unwatch(model: Any = None) -> None:
         _watches.clear()
         return
     for m in list(model) if isinstance(model, (list, tuple)) else [model]:
-        w = _watches.get(id(m))
-        if w is not None and w.model_ref() is m:
+        found = _watches.get(id(m))
+        if found is not None and found.model_ref() is m:
             del _watches[id(m)]
-            w.remove()
+            found.remove()

@@ -198,10 +198,11 @@ class Decimator:
             i = np.concatenate([i, b["nfi"][nf]])
             s = np.concatenate([s, b["nfs"][nf]])
             v = np.concatenate([v, np.full(int(nf.sum()), np.nan)])
-        if self.first is not None:
+        first, last = self.first, self.last
+        if first is not None and last is not None:
             i = np.concatenate([[0], i, [self.count - 1]])
-            s = np.concatenate([[self.first[0]], s, [self.last[0]]])
-            v = np.concatenate([[self.first[1]], v, [self.last[1]]])
+            s = np.concatenate([[first[0]], s, [last[0]]])
+            v = np.concatenate([[first[1]], v, [last[1]]])
         order = np.lexsort((np.isnan(v), i))
         i, s, v = i[order], s[order], v[order]
         keep = np.ones(len(i), bool)

@@ -462,8 +462,8 @@ class Panel:
                 from .views import load_views
 
                 self._factories = load_views()
-            except Exception as e:  # a broken view module must not take the panel down
-                log.warning("nbmonitor: could not load the panel's event views: %s", e)
+            except Exception as exc:  # a broken view module must not take the panel down
+                log.warning("nbmonitor: could not load the panel's event views: %s", exc)
                 self._factories = []
         for record, events in batches:
             for e in events:
@@ -536,7 +536,7 @@ class Panel:
                     for t in self.publisher.runs.values())
                 parts.append(f"<div>{runs}</div>")
             rows, _ = self._table_rows(tr)
-            if rows:
+            if rows and tr is not None:
                 body = []
                 for row in rows:
                     dec = tr.series[row["key"]].decimator

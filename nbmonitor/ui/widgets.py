@@ -33,7 +33,7 @@ class HeaderWidget(anywidget.AnyWidget):
     rate = traitlets.Float(-1.0).tag(sync=True)
     runs = traitlets.Int(0).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
-    alerts = traitlets.List([]).tag(sync=True)
+    alerts: traitlets.List = traitlets.List([]).tag(sync=True)
 
 
 class SparkTableWidget(anywidget.AnyWidget):
@@ -41,7 +41,7 @@ class SparkTableWidget(anywidget.AnyWidget):
     _css = js_path("sparktable.css")
     title = traitlets.Unicode("").tag(sync=True)
     color = traitlets.Unicode("#1f77b4").tag(sync=True)
-    rows = traitlets.List([]).tag(sync=True)
+    rows: traitlets.List = traitlets.List([]).tag(sync=True)
     spark = traitlets.Bytes(b"").tag(sync=True)  # float32, see js/sparktable.js
 
 

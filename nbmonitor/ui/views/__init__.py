@@ -41,7 +41,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from ...store import Event, RunRecord
 
@@ -55,10 +55,10 @@ class EventView(Protocol):
     def html(self) -> str: ...
 
 
-_factories: list[tuple[tuple[str, ...], Callable[[], EventView]]] = []
+_factories: list[tuple[tuple[str, ...], Callable[[], Any]]] = []
 
 
-def register_view(kinds: tuple[str, ...], factory: Callable[[], EventView]) -> None:
+def register_view(kinds: tuple[str, ...], factory: Callable[[], Any]) -> None:
     """Make the panel show events of these kinds with views made by `factory()`."""
     _factories.append((tuple(kinds), factory))
 

@@ -128,8 +128,8 @@ class ImageGridView:
             for row in rows:
                 if shown >= HTML_MAX_IMAGES:
                     break
-                cell = row[img_col] if img_col >= 0 else None
-                png = ev.files.get(cell.get("file"), b"") if is_image(cell) else b""
+                cell = row[img_col] if img_col >= 0 else {}
+                png = ev.files.get(str(cell.get("file")), b"") if is_image(cell) else b""
                 png = thumbnail(png, cell.get("width", 0), cell.get("height", 0)) if png else png
                 if not png or len(png) * 4 // 3 > budget:
                     break
