@@ -294,3 +294,28 @@ def test_the_real_panel_over_tensorboard_files(ip, tmp_path, monkeypatch):
     (globbed,) = [p for line, p in magic._panels.items() if "ex*" in line]
     assert sorted(tr.record.name for tr in globbed.publisher.runs.values()) == ["ex1", "ex2"]
     globbed.close()
+
+
+def test_a_mixed_folder_reads_the_same_through_runs_get_run_and_monitor(ip, panels, tmp_path):
+    """One resolver: a folder holding an nbmonitor root and TensorBoard runs gives the same runs
+    to nbm.runs(dir=), nbm.get_run(..., dir=) and %monitor --logdir (the issue's "three paths")."""
+    mixed = tmp_path / "mixed"
+    _tb_logdir(mixed / "tb")
+    run = nbm.init(project="ours", name="mine", dir=mixed / "nbmonitor-runs", display=False)
+    for i in range(5):
+        run.log({"loss": 1.0 / (i + 1)})
+    nbm.finish(quiet=True)
+
+    frame_names = sorted(nbm.runs(dir=mixed)["name"])
+    assert frame_names == ["mine", "tb/ex1", "tb/ex2", "tb/other"]  # TensorBoard names runs by folder
+    with capture_output() as cap:
+        ip.run_line_magic("monitor", f"list --logdir {mixed}")
+    table = cap.outputs[0].data["text/plain"].splitlines()
+    assert table[0] == f"4 runs in {mixed}"
+    listed = sorted(line.split()[1] for line in table[2:])  # project, name, state, steps, keys
+    assert listed == frame_names
+    for name in frame_names:
+        view = nbm.get_run(name, dir=mixed)
+        assert view.name == name
+    assert nbm.get_run("mine", dir=mixed).history()["loss"].tolist()[-1] == pytest.approx(0.2)
+    assert nbm.get_run("tb/ex1", dir=mixed).history()["Loss/train"].tolist()[0] == pytest.approx(1.0)
