@@ -48,10 +48,29 @@ export function scoreColumns(columns, rows) {
       rows.some((r) => typeof r[i] === "number") && rows.every((r) => r[i] === null || typeof r[i] !== "object"));
 }
 
-/** Prediction equals target: numbers by value, anything else by its text. */
+const NUMBER_TEXT = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+
+/** A number, or a string that reads as one ("1.0", " 2 "); null for anything else (booleans too). */
+function asNumber(v) {
+  if (typeof v === "number") return v;
+  if (typeof v === "string" && NUMBER_TEXT.test(v)) return Number(v);
+  return null;
+}
+
+/** Text as Python's str() writes it, for the kinds of cell a table holds. */
+function pyText(v) {
+  if (typeof v === "boolean") return v ? "True" : "False";
+  return String(v).trim();
+}
+
+/**
+ * Prediction equals target: numbers (or number texts) by value, anything else by its text.
+ * The rule of nbmonitor/ui/views/_common.py `same` (cases both must pass: parity-cases.json).
+ */
 export function same(a, b) {
-  if (typeof a === "number" && typeof b === "number") return a === b;
-  return String(a).trim() === String(b).trim();
+  const x = asNumber(a), y = asNumber(b);
+  if (x !== null && y !== null) return x === y;
+  return pyText(a) === pyText(b);
 }
 
 export function isMistake(row, pred, target) {
@@ -60,14 +79,29 @@ export function isMistake(row, pred, target) {
   return a !== null && a !== undefined && b !== null && b !== undefined && !same(a, b);
 }
 
-/** Text of a cell: numbers with up to 4 significant digits, images as [image]. */
+/** Python's format(v, ".4g") for a finite, non-zero number (ties at the 4th digit may round apart). */
+function g4(v) {
+  const [mant, ex] = v.toExponential(3).split("e");
+  const x = Number(ex);
+  if (x < -4 || x >= 4) {
+    const m = mant.includes(".") ? mant.replace(/0+$/, "").replace(/\.$/, "") : mant;
+    return `${m}e${x < 0 ? "-" : "+"}${String(Math.abs(x)).padStart(2, "0")}`;
+  }
+  const s = v.toFixed(Math.max(0, 3 - x));
+  return s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
+}
+
+/**
+ * Text of a cell, the rule of nbmonitor/ui/views/_common.py `format_cell`: whole numbers in full
+ * (below 1e15), others with 4 significant digits as %.4g, nan/inf/-inf, True/False, images as [image].
+ */
 export function formatCell(v) {
   if (v === null || v === undefined) return "";
   if (typeof v === "number") {
-    if (Number.isInteger(v)) return String(v);
-    if (!Number.isFinite(v)) return String(v);
-    const s = v.toPrecision(4);
-    return s.includes("e") ? s : String(Number(s));
+    if (Number.isNaN(v)) return "nan";
+    if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
+    if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
+    return g4(v);
   }
   if (typeof v === "boolean") return v ? "True" : "False";
   if (isImage(v)) return "[image]";

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -83,13 +84,25 @@ def png_data_uri(png: bytes) -> str:
 
 
 def format_cell(value: Any) -> str:
-    """Short deterministic text of a table cell."""
+    """Short deterministic text of a table cell: the rule of js/lib/tablecols.js `formatCell`.
+
+    Whole numbers in full (below 1e15), other numbers with 4 significant digits as
+    C's %.4g writes them, non-finite ones as nan/inf/-inf, booleans as True/False.
+    The cases both must agree on are in js/lib/parity-cases.json.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, float):
-        return format(value, ".4g")
+    if isinstance(value, (int, float)):
+        v = float(value)
+        if v != v:
+            return "nan"
+        if v in (float("inf"), float("-inf")):
+            return "inf" if v > 0 else "-inf"
+        if v.is_integer() and abs(v) < 1e15:
+            return str(int(v))
+        return format(v, ".4g")
     if isinstance(value, dict) and value.get("_type") == "image":
         return "[image]"
     return str(value)
@@ -107,8 +120,6 @@ _TARGET = {"target", "targets", "truth", "label", "labels", "gt", "true", "actua
 
 
 def _tokens(name: str) -> set[str]:
-    import re
-
     return set(re.split(r"[^a-z0-9]+", name.lower())) | {name.lower()}
 
 
@@ -125,10 +136,29 @@ def role_columns(columns: list[str]) -> tuple[int, int]:
     return pred, target
 
 
+_NUMBER_TEXT = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
+def _as_number(v: Any) -> float | None:
+    """A number, or a string that reads as one ("1.0", " 2 "); None for anything else (booleans too)."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, str) and _NUMBER_TEXT.match(v):
+        return float(v)
+    return None
+
+
 def same(a: Any, b: Any) -> bool:
-    """Prediction equals target: numbers by value, anything else by its text."""
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool):
-        return float(a) == float(b)
+    """Prediction equals target: numbers (or number texts) by value, anything else by its text.
+
+    The rule of js/lib/tablecols.js `same`, so the live grid and the saved HTML mark the same
+    mistakes: 1.0, 1 and "1.0" are the same; True is "True". Cases: js/lib/parity-cases.json.
+    """
+    x, y = _as_number(a), _as_number(b)
+    if x is not None and y is not None:
+        return x == y
     return str(a).strip() == str(b).strip()
 
 
