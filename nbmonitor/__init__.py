@@ -16,6 +16,28 @@ from .tracking.alerts import alert, on_alert
 from .tracking.media import Histogram, Image, Table
 from .tracking.run import Run
 from .tracking.watch import unwatch, watch
+from .compat import plot
+from .compat.cloud import cloud_only as _cloud_only
+from .compat.cloud import require
+from .compat.login import AlertLevel, Settings, login, termerror, termlog, termwarn
+from .compat.public_api import Api
+from .compat.toplevel import (
+    define_metric,
+    log_artifact,
+    log_model,
+    mark_preempting,
+    restore,
+    save,
+    use_artifact,
+    use_model,
+)
+from .errors import NbmonitorError as Error
+from .tracking.artifacts import Artifact
+from .tracking.richmedia import Audio, Classes, Html, Video
+
+sweep = _cloud_only("sweep")
+agent = _cloud_only("agent")
+controller = _cloud_only("controller")
 
 __version__ = "0.1.0"
 
@@ -29,6 +51,31 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'nbmonitor' has no attribute {name!r}")
 
 __all__ = [
+    "AlertLevel",
+    "Api",
+    "Artifact",
+    "Audio",
+    "Classes",
+    "Error",
+    "Html",
+    "Settings",
+    "Video",
+    "agent",
+    "controller",
+    "define_metric",
+    "log_artifact",
+    "log_model",
+    "login",
+    "mark_preempting",
+    "require",
+    "restore",
+    "save",
+    "sweep",
+    "termerror",
+    "termlog",
+    "termwarn",
+    "use_artifact",
+    "use_model",
     "Histogram",
     "Image",
     "NbmonitorError",

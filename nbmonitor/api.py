@@ -48,6 +48,24 @@ def init(
     total_steps: int | None = None,
     display: bool | None = None,
     store: Store | None = None,
+    entity: str | None = None,
+    job_type: str | None = None,
+    group: str | None = None,
+    mode: str | None = None,
+    settings: Any = None,
+    reinit: bool | str | None = None,
+    save_code: bool | None = None,
+    sync_tensorboard: bool | None = None,
+    tensorboard: bool | None = None,
+    anonymous: str | None = None,
+    allow_val_change: bool | None = None,
+    config_exclude_keys: list[str] | None = None,
+    config_include_keys: list[str] | None = None,
+    magic: Any = None,
+    monitor_gym: bool | None = None,
+    force: bool | None = None,
+    resume_from: str | None = None,
+    fork_from: str | None = None,
 ) -> Run:
     """Start a run (finishing the previous one of this process first) and return it.
 
@@ -55,12 +73,34 @@ def init(
     `resume` is "allow", "must", "never" or a bool (with `id`); `total_steps`
     gives the panel a progress bar; `display=False` (or NBMONITOR_DISPLAY=0)
     keeps the live panel from appearing; `store` writes to a Store of your own.
+
+    W&B's keywords: `entity`, `group`, `job_type` (kept on the run);
+    `mode` ("online"/"offline" both local, "disabled" -> a run whose calls do
+    nothing; default $WANDB_MODE); `settings=Settings(...)`; `reinit`
+    ("return_previous" returns the open run, anything else finishes it);
+    `save_code` (copies the script being run into the run's files);
+    `sync_tensorboard` (torch SummaryWriter calls recorded into the run);
+    `allow_val_change`; `config_exclude_keys`/`config_include_keys`;
+    `anonymous`, `magic`, `monitor_gym`, `force` (accepted, no effect locally).
+    `config` may be a dict, an argparse Namespace or any object with `__dict__`.
     """
     global _last_project
+    from .compat import runinit
+
+    opts = runinit.resolve(settings=settings, mode=mode, dir=dir, project=project, reinit=reinit,
+                           resume_from=resume_from, fork_from=fork_from)
+    dir, project = opts.dir, opts.project
     previous = _current.get()
+    if opts.return_previous and previous is not None:
+        return previous
     if previous is not None:
         previous.finish()
     project = project or os.environ.get(ENV_PROJECT) or DEFAULT_PROJECT
+    config = runinit.config_dict(config, config_include_keys, config_exclude_keys)
+    if opts.mode == "disabled":
+        disabled = runinit.disabled_run(project, name, id, config, group, job_type, notes, tags)
+        _current.set(disabled)
+        return disabled
     for label, value in (("project", project), ("name", name), ("notes", notes)):
         if value is not None and not isinstance(value, str):
             raise TypeError(f"nbmonitor.init: {label} must be a string, got {type(value).__name__}")
@@ -87,6 +127,9 @@ def init(
         run.config.update(cfg)  # validates keys
         store.create_run(record)
         run.flush()
+    runinit.setup(run, opts, entity=entity, group=group, job_type=job_type, save_code=save_code,
+                  sync_tensorboard=sync_tensorboard or tensorboard, allow_val_change=allow_val_change,
+                  resumed=existing is not None)
     flusher.register(run)
     _current.set(run)
     _last_project = (run.project, store)

@@ -4,7 +4,10 @@
     ├── NotInitializedError (NbmonitorError, RuntimeError)   log() before init()
     ├── RunClosedError (NbmonitorError, RuntimeError)        log() on a finished run
     ├── RunNotFoundError (NbmonitorError, LookupError)       get_run() found nothing
-    └── StoreError (NbmonitorError)                          the store cannot be opened
+    ├── StoreError (NbmonitorError)                          the store cannot be opened
+    ├── CloudOnlyError (NbmonitorError, NotImplementedError) a W&B call that needs W&B's servers
+    ├── ArtifactNotFoundError (NbmonitorError, LookupError)  use_artifact() found no such version
+    └── ConfigValueChangeError (NbmonitorError, ValueError)  config changed without allow_val_change
     NbmonitorWarning (UserWarning)                           data ignored, file damaged
 """
 
@@ -29,6 +32,18 @@ class RunNotFoundError(NbmonitorError, LookupError):
 
 class StoreError(NbmonitorError):
     """The store cannot be opened or written."""
+
+
+class CloudOnlyError(NbmonitorError, NotImplementedError):
+    """A W&B call that needs W&B's servers (sweeps, reports, teams); the message names the local way."""
+
+
+class ArtifactNotFoundError(NbmonitorError, LookupError):
+    """No artifact (or no such version or alias) beside the store."""
+
+
+class ConfigValueChangeError(NbmonitorError, ValueError):
+    """A set config value was changed without `allow_val_change=True` (as W&B refuses it)."""
 
 
 class NbmonitorWarning(UserWarning):

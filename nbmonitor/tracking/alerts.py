@@ -79,6 +79,8 @@ def alert(title: str, text: str, level: Any = "WARN", wait_duration: Any = None)
     run = current.get()
     if run is None:
         raise NotInitializedError("nbmonitor.alert() called before nbmonitor.init()")
+    if getattr(run, "disabled", False):  # init(mode="disabled")
+        return False
     return record_alert(run, title, text, lvl, wait)
 
 
@@ -117,3 +119,13 @@ def remove_alert_callback(fn: Callable[[Alert], Any]) -> None:
     """Stop calling `fn` (registered with `on_alert`)."""
     if fn in _callbacks:
         _callbacks.remove(fn)
+
+
+def alert_run(run: Any, title: str, text: str, level: Any = "WARN", wait_duration: Any = None) -> bool:
+    """`alert` on a given run (what `run.alert(...)` calls); a disabled run records nothing."""
+    if not isinstance(title, str) or not isinstance(text, str):
+        raise TypeError("nbmonitor.alert: title and text must be strings")
+    lvl, wait = _level(level), _seconds(wait_duration)
+    if getattr(run, "disabled", False):
+        return False
+    return record_alert(run, title, text, lvl, wait)

@@ -9,11 +9,13 @@ from typing import Any
 class Config(MutableMapping):
     """A run's hyperparameters: `config.lr`, `config["lr"]`, `config.update({...})`."""
 
-    def __init__(self, data: dict | None = None, on_change: Callable[[], None] | None = None):
+    def __init__(self, data: dict | None = None, on_change: Callable[[], None] | None = None,
+                 allow_val_change: bool = True):
         object.__setattr__(self, "_data", {})
         object.__setattr__(self, "_on_change", on_change)
+        object.__setattr__(self, "_allow_val_change", allow_val_change)
         if data:
-            self.update(_as_dict(data))
+            self.update(_as_dict(data), allow_val_change=True)
 
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
@@ -21,9 +23,27 @@ class Config(MutableMapping):
     def __setitem__(self, key: str, value: Any) -> None:
         if not isinstance(key, str):
             raise TypeError(f"config keys must be strings, got {type(key).__name__}")
+        self._check_change(key, value, self._allow_val_change)
         self._data[key] = value
         if self._on_change:
             self._on_change()
+
+    def _check_change(self, key: str, value: Any, allow: bool) -> None:
+        """W&B refuses to change a set value unless allow_val_change (init() or update()) says so."""
+        if allow or key not in self._data:
+            return
+        old = self._data[key]
+        try:
+            same = bool(old == value)
+        except Exception:  # arrays and such: compare by identity
+            same = old is value
+        if not same:
+            from ..errors import ConfigValueChangeError
+
+            raise ConfigValueChangeError(
+                f"config: attempted to change the value of key {key!r} from {old!r} to {value!r}; "
+                "pass allow_val_change=True to config.update() (or to init()) to allow it"
+            )
 
     def __delitem__(self, key: str) -> None:
         del self._data[key]
@@ -45,20 +65,40 @@ class Config(MutableMapping):
     def __setattr__(self, name: str, value: Any) -> None:
         self[name] = value
 
-    def update(self, other: Any = (), /, **kw: Any) -> None:  # type: ignore[override]
+    def update(self, other: Any = (), /, allow_val_change: bool | None = None, **kw: Any) -> None:  # type: ignore[override]
+        """Set several keys; `allow_val_change=True` (a keyword, never stored) lets set values change."""
         data = {**_as_dict(other), **kw} if other else kw
+        allow = self._allow_val_change if allow_val_change is None else bool(allow_val_change)
         for k, v in data.items():
             if not isinstance(k, str):
                 raise TypeError(f"config keys must be strings, got {type(k).__name__}")
+            self._check_change(k, v, allow)
         self._data.update(data)
         if self._on_change:
             self._on_change()
+
+    def setdefaults(self, d: Any) -> None:
+        """Set the keys of `d` that are not set yet (W&B's config.setdefaults)."""
+        data = {k: v for k, v in _as_dict(d).items() if k not in self._data}
+        if data:
+            self.update(data, allow_val_change=True)
+
+    def keys(self):  # type: ignore[override]
+        return self._data.keys()
+
+    def items(self):  # type: ignore[override]
+        return self._data.items()
 
     def as_dict(self) -> dict:
         return dict(self._data)
 
     def __repr__(self) -> str:
         return f"Config({self._data!r})"
+
+
+def as_plain_dict(obj: Any) -> dict:
+    """A dict of a config given as a dict, Mapping, argparse Namespace or object with attributes."""
+    return _as_dict(obj)
 
 
 def _as_dict(obj: Any) -> dict:
@@ -75,17 +115,24 @@ def _as_dict(obj: Any) -> dict:
 class Summary(MutableMapping):
     """Each key's last logged value, unless the user assigned one."""
 
-    def __init__(self, last: dict, on_change: Callable[[], None] | None = None):
+    def __init__(self, last: dict, on_change: Callable[[], None] | None = None,
+                 view: Callable[[dict], dict] | None = None):
         self._last = last  # the run's dict of last values, updated by log()
         self._set: dict = {}
         self._deleted: set = set()
         self._on_change = on_change
+        self._view = view  # define_metric's aggregates (min/max/...) applied to the logged values
 
     def __getitem__(self, key: str) -> Any:
         if key in self._set:
             return self._set[key]
         if key in self._deleted:
             raise KeyError(key)
+        if self._view is not None:
+            shown = self._view({key: self._last[key]})
+            if key not in shown:
+                raise KeyError(key)
+            return shown[key]
         return self._last[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
@@ -106,6 +153,8 @@ class Summary(MutableMapping):
 
     def __iter__(self) -> Iterator[str]:
         last = list(self._last)  # copied in one step: log() may add keys from another thread
+        if self._view is not None:
+            last = list(self._view(dict.fromkeys(last)))
         seen = [k for k in last if k not in self._deleted and k not in self._set]
         return iter(seen + list(self._set))
 
@@ -116,6 +165,8 @@ class Summary(MutableMapping):
         last = dict(self._last)
         for k in self._deleted:
             last.pop(k, None)
+        if self._view is not None:
+            last = self._view(last)
         last.update(self._set)
         return last
 

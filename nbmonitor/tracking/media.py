@@ -169,14 +169,29 @@ class Image:
     `data`: numpy array (HW, HWC, CHW; uint8 0-255 or float 0-1), torch tensor
     (copied to the CPU for encoding), PIL image, or a path to an image file.
     Encoded to PNG once, here; stored as a PNG file beside the store.
+    W&B's `masks=`, `boxes=` and `classes=` (an `nbm.Classes`) are drawn onto
+    the shown image (`richmedia.overlay_png`); the plain image is kept as
+    "raw.png", each mask as "mask-<name>.png", the boxes in the payload.
     """
 
     def __init__(self, data: Any, caption: str | None = None, mode: str | None = None, *,
-                 dataformats: str | None = None):
+                 dataformats: str | None = None, masks: dict | None = None, boxes: dict | None = None,
+                 classes: Any = None, grouping: int | None = None, file_type: str | None = None,
+                 normalize: bool = True):
         if caption is not None and not isinstance(caption, str):
             caption = str(caption)
         self.caption = caption
         self._png, self.width, self.height = image_to_png(data, dataformats, mode)
+        self._overlay: tuple[dict, dict[str, bytes]] | None = None
+        if masks or boxes:
+            from . import richmedia as wb
+
+            if classes is not None and not isinstance(classes, wb.Classes):
+                classes = wb.Classes(classes)
+            m, b = wb.check_overlays(masks, boxes, (self.width, self.height))
+            raw = self._png
+            self._png = wb.overlay_png(raw, m, b, classes)
+            self._overlay = (wb.overlay_payload(m, b, classes), {"raw.png": raw, **wb.mask_files(m)})
 
     @property
     def png(self) -> bytes:
@@ -184,7 +199,10 @@ class Image:
 
     def _nbm_event(self, key: str) -> tuple[str, dict, dict[str, bytes]]:
         payload = {"caption": self.caption, "width": self.width, "height": self.height, "format": "png"}
-        return "image", payload, {"image.png": self._png}
+        if self._overlay is None:
+            return "image", payload, {"image.png": self._png}
+        extra, files = self._overlay
+        return "image", {**payload, **extra}, {"image.png": self._png, **files}
 
     def _repr_png_(self) -> bytes:
         return self._png

@@ -24,13 +24,19 @@ import numpy as np
 from ..errors import NbmonitorWarning, RunClosedError
 from ..store import Chunk, Event, RunRecord, Store, merge_chunks
 from .dictlike import Config, Summary
+from .logvalues import expand
+from .metrics import MetricDefs
 from .values import Loggable, describe, to_scalar
+from .wandb_run import WandbRunMixin
 
 _FINAL_STATES = ("finished", "failed", "killed", "crashed")
 
 
-class Run:
-    """One training run. Made by `nbmonitor.init()`; use `log()`, `config`, `summary`, `finish()`."""
+class Run(WandbRunMixin):
+    """One training run. Made by `nbmonitor.init()`; use `log()`, `config`, `summary`, `finish()`.
+
+    W&B's run attributes and methods (url, path, define_metric, log_artifact...) come from `WandbRunMixin`.
+    """
 
     def __init__(self, store: Store, record: RunRecord, *, start_step: int = 0, counts: dict | None = None,
                  event_count: int = 0, last: dict | None = None):
@@ -55,8 +61,10 @@ class Run:
         self._finished = False
         self._state = record.state
         self._on_finish: list[Callable[[Run], None]] = []
+        self._metrics = MetricDefs()
+        self._info: dict[str, Any] = {}  # W&B's entity, group, job_type, settings (see WandbRunMixin)
         self.config = Config(record.config, on_change=self._mark_dirty)
-        self.summary = Summary(self._last, on_change=self._mark_dirty)
+        self.summary = Summary(self._last, on_change=self._mark_dirty, view=self._metrics.apply)
 
     # -- logging (the training thread) ----------------------------------------
     def log(self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None) -> None:
@@ -79,7 +87,15 @@ class Run:
                 media = media or []
                 media.append((k, v._nbm_event(k)))
             else:
-                vals[k] = to_scalar(k, v)
+                try:
+                    vals[k] = to_scalar(k, v)
+                except TypeError:  # the slow path: None, str, dict, list, array, figure (W&B's log types)
+                    for k2, v2 in expand(k, v, to_scalar):
+                        if type(v2) is float:
+                            vals[k2] = v2
+                        else:
+                            media = media or []
+                            media.append((k2, v2._nbm_event(k2)))
         if step is not None:
             if not isinstance(step, numbers.Integral) or isinstance(step, bool) or step < 0:
                 raise TypeError(f"nbmonitor.log: step must be a non-negative int, got {step!r}")
@@ -101,7 +117,7 @@ class Run:
         if media:
             for k, (kind, payload, files) in media:
                 self._media.append((cur, t, k, kind, payload, files))
-                self._last[k] = {"_type": kind}
+                self._last[k] = payload["text"] if kind == "text" and payload.get("_logged_str") else {"_type": kind}
         if commit or (commit is None and step is None):
             self._step = cur + 1
 
@@ -167,6 +183,8 @@ class Run:
             chunks.append(Chunk(k, start, np.array(steps, np.int64), np.array(values, np.float64),
                                 np.array(times, np.float64)))
             self._counts[k] = start + len(steps)
+            if self._metrics:
+                self._metrics.update(k, chunks[-1].values)
         events = []
         for _ in range(m):
             step, t, key, kind, payload, files = self._media.popleft()
@@ -221,6 +239,8 @@ class Run:
             flusher.unregister(self)
         for callback in list(self._on_finish):
             callback(self)
+        if quiet is None:
+            quiet = self._info.get("quiet")
         if not quiet:
             from ..output.report import show_report
 

@@ -151,6 +151,8 @@ def watch(models: Any, criterion: Any = None, log: str | None = "gradients", log
         raise ValueError(f"nbmonitor.watch: log_freq must be a positive int, got {log_freq!r}")
     if _run() is None:
         raise NotInitializedError("nbmonitor.watch() called before nbmonitor.init()")
+    if getattr(_run(), "disabled", False):
+        return  # init(mode="disabled"): nothing is recorded
     for i, m in enumerate(mods):
         unwatch(m)
         prefix = f"{i}." if len(mods) > 1 else ""

@@ -24,6 +24,7 @@ LAYERS = [
     {"tracking"},
     {"tensorboard"},
     {"sources"},
+    {"compat"},
     {"ui"},
     {"api"},
     {"magic"},
