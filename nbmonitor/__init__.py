@@ -3,20 +3,7 @@
 from __future__ import annotations
 
 from .api import compare, config, finish, get_run, init, log, panel, runs, summary
-from .errors import (
-    NbmonitorError,
-    NbmonitorWarning,
-    NotInitializedError,
-    RunClosedError,
-    RunNotFoundError,
-    StoreError,
-)
-from .tensorboard.writer import SummaryWriter
-from .tracking.alerts import alert, on_alert
-from .tracking.media import Histogram, Image, Table
-from .tracking.run import Run
-from .tracking.watch import unwatch, watch
-from .compat import plot
+from .compat import plot as plot  # `wandb.plot.*` (a module, so not in __all__)
 from .compat.cloud import cloud_only as _cloud_only
 from .compat.cloud import require
 from .compat.login import AlertLevel, Settings, login, termerror, termlog, termwarn
@@ -31,9 +18,22 @@ from .compat.toplevel import (
     use_artifact,
     use_model,
 )
+from .errors import (
+    NbmonitorError,
+    NbmonitorWarning,
+    NotInitializedError,
+    RunClosedError,
+    RunNotFoundError,
+    StoreError,
+)
 from .errors import NbmonitorError as Error
+from .tensorboard.writer import SummaryWriter
+from .tracking.alerts import alert, on_alert
 from .tracking.artifacts import Artifact
+from .tracking.media import Histogram, Image, Table
 from .tracking.richmedia import Audio, Classes, Html, Video
+from .tracking.run import Run
+from .tracking.watch import unwatch, watch
 
 sweep = _cloud_only("sweep")
 agent = _cloud_only("agent")

@@ -11,7 +11,8 @@ computed with numpy only (no scikit-learn needed).
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

@@ -11,8 +11,9 @@ cells are dicts with a `_type`; strings logged as text come back as strings),
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import RunNotFoundError
 

@@ -11,7 +11,8 @@ support is not installed, there is nothing to patch and nothing happens.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 _patched: dict[str, Callable] = {}
 _owner: list[Any] = []  # the run being fed

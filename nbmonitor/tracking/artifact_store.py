@@ -140,6 +140,8 @@ def fetch(home: Path, ref: str, type: str | None = None) -> Artifact:
 
 
 def mark_used(art: Artifact, run_id: str) -> None:
+    if art._home is None or art._version is None:
+        raise ValueError(f"artifact {art.name!r} is not logged yet; log it before using it")
     path = manifest_path(art._home, art._base_name, art._version)
     doc = json.loads(path.read_text())
     if run_id not in doc.setdefault("used_by", []):
@@ -148,7 +150,7 @@ def mark_used(art: Artifact, run_id: str) -> None:
 
 
 def list_artifacts(home: Path, type: str | None = None) -> list[Artifact]:
-    out = []
+    out: list[Artifact] = []
     if not home.is_dir():
         return out
     for folder in sorted(p for p in home.iterdir() if p.is_dir() and p.name != "objects"):

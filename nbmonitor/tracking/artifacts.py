@@ -23,8 +23,9 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 

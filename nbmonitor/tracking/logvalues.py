@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import io
 import numbers
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 HISTOGRAM_BINS = 32  # W&B's bins for an array logged without nbm.Histogram
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 import io
 import os
 import wave
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +27,7 @@ class Classes:
     """Class ids and names for image masks and boxes: `Classes([{"id": 1, "name": "cat"}, ...])`."""
 
     def __init__(self, class_set: Sequence[dict]):
-        self._class_set = []
+        self._class_set: list[dict[str, Any]] = []
         for c in class_set:
             if not isinstance(c, dict) or "id" not in c or "name" not in c:
                 raise TypeError(f"nbmonitor.Classes: each class is a dict with 'id' and 'name', got {c!r}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import CloudOnlyError
 
@@ -19,7 +19,27 @@ LOCAL_ENTITY = "local"
 
 
 class WandbRunMixin:
-    """Expects: id, name, project, summary, _store, _metrics, _info, step, add_event(), log(), finish(), panel()."""
+    """Expects from the Run: the attributes and methods declared here."""
+
+    id: str
+    name: str
+    project: str
+    _store: Any
+    _info: dict[str, Any]
+    _metrics: Any
+
+    if TYPE_CHECKING:
+        @property
+        def state(self) -> str: ...
+
+        @property
+        def step(self) -> int: ...
+
+        def add_event(self, key: str, kind: str, payload: dict, files: dict | None = None) -> None: ...
+
+        def panel(self, **options: Any) -> Any: ...
+
+        def _mark_dirty(self) -> None: ...
 
     # -- identity -------------------------------------------------------------------
     @property

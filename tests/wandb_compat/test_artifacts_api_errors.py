@@ -152,7 +152,7 @@ def test_logged_artifact_is_read_only(model_file):
 
 def test_logged_by_and_used_by(model_file):
     run = wandb.init(project="p")
-    art = run.log_artifact(str(model_file), name="w", type="model")
+    run.log_artifact(str(model_file), name="w", type="model")
     wandb.finish()
     reader = wandb.init(project="p")
     got = reader.use_artifact("w:latest")

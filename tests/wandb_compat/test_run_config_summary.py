@@ -124,7 +124,7 @@ def test_summary_after_finish_through_api():
 
 
 def test_resume_allow():
-    run = wandb.init(project="p", id="fixed-id")
+    wandb.init(project="p", id="fixed-id")
     wandb.log({"a": 1})
     wandb.finish()
     again = wandb.init(project="p", id="fixed-id", resume="allow")
