@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from ..store import Chunk, Event, RunRecord
+from ..store.payloads import histogram_payload
 from .payloads import projector_entry
 
 RUNNING_WINDOW_S = 120.0  # torch's SummaryWriter flushes every 120 s by default
@@ -174,7 +175,7 @@ class TensorBoardSource:
         new: list[tuple[float, int, str, str, dict, dict]] = []
         for tag, items in data.histograms.items():
             for h in items:
-                new.append((h["wall_time"], h["step"], tag, "histogram", histogram_payload(h), {}))
+                new.append((h["wall_time"], h["step"], tag, "histogram", tb_histogram_payload(h), {}))
         for tag, items in data.images.items():
             for im in items:
                 payload = {"caption": None, "width": int(im["width"]), "height": int(im["height"]),
@@ -330,7 +331,7 @@ class TensorBoardSource:
 
 
 # -- TensorBoard records -> nbmonitor event payloads -------------------------------
-def histogram_payload(h: dict) -> dict:
+def tb_histogram_payload(h: dict) -> dict:
     """A TensorBoard histogram as edges + counts, the way TensorBoard itself converts it.
 
     `bucket_limits[i]` is bucket i's right edge; empty buckets at both ends are
@@ -346,8 +347,7 @@ def histogram_payload(h: dict) -> dict:
         start, end = int(nz[0]), int(nz[-1])
         kept = counts[start:end + 1].tolist()
         edges = [float(h["min"])] + limits[start:end].tolist() + [float(h["max"])]
-    return {"edges": edges, "counts": kept, "min": float(h["min"]), "max": float(h["max"]),
-            "num": float(h["num"]), "sum": float(h["sum"])}
+    return histogram_payload(edges, kept, h["min"], h["max"], h["num"], h["sum"])
 
 
 def _histogram_v2(array: np.ndarray) -> dict | None:
@@ -356,11 +356,10 @@ def _histogram_v2(array: np.ndarray) -> dict | None:
     if a.ndim != 2 or a.shape[1] != 3:
         return None
     if not len(a):
-        return {"edges": [], "counts": [], "min": 0.0, "max": 0.0, "num": 0.0, "sum": 0.0}
+        return histogram_payload([], [], 0.0, 0.0, 0.0, 0.0)
     centers = (a[:, 0] + a[:, 1]) / 2
-    return {"edges": a[:, 0].tolist() + [float(a[-1, 1])], "counts": a[:, 2].tolist(),
-            "min": float(a[0, 0]), "max": float(a[-1, 1]), "num": float(a[:, 2].sum()),
-            "sum": float((centers * a[:, 2]).sum())}
+    return histogram_payload(a[:, 0].tolist() + [float(a[-1, 1])], a[:, 2], a[0, 0], a[-1, 1], a[:, 2].sum(),
+                             (centers * a[:, 2]).sum())
 
 
 def pr_curve_payload(array: np.ndarray) -> dict | None:

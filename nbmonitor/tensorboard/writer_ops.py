@@ -152,11 +152,11 @@ def _op_graph(w, profile, tree, wall) -> None:
 
 def _event_of(value, kind) -> tuple[str, dict, dict] | None:
     """(kind, payload, files) of a Summary value, as TensorBoardSource maps it; None if not shown."""
-    from .source import histogram_payload, tensor_event
+    from .source import tb_histogram_payload, tensor_event
 
     if kind == "histo":
         h = value.histo
-        return "histogram", histogram_payload({"min": h.min, "max": h.max, "num": h.num, "sum": h.sum,
+        return "histogram", tb_histogram_payload({"min": h.min, "max": h.max, "num": h.num, "sum": h.sum,
                                                "bucket_limits": list(h.bucket_limit),
                                                "bucket_counts": list(h.bucket)}), {}
     if kind == "image":

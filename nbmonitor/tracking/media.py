@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..store.payloads import histogram_payload
 from .values import describe
 
 INSTALL_HINT = 'pip install "nbmonitor[notebook]"'
@@ -339,17 +340,6 @@ def _check_bins(num_bins: Any) -> int:
     return int(num_bins)
 
 
-def histogram_payload(counts: Any, edges: Any, vmin: float, vmax: float, num: float, total: float) -> dict:
-    return {
-        "edges": [float(e) for e in edges],
-        "counts": [float(c) for c in counts],
-        "min": float(vmin),
-        "max": float(vmax),
-        "num": float(num),
-        "sum": float(total),
-    }
-
-
 def histogram_from_values(values: Any, num_bins: int = 64) -> dict:
     """The histogram payload of a sequence, array or tensor; NaN and inf are left out.
 
@@ -371,7 +361,7 @@ def histogram_from_values(values: Any, num_bins: int = 64) -> dict:
         raise ValueError(f"nbmonitor.Histogram: the sequence is {what}; nothing to bin")
     lo, hi = float(a.min()), float(a.max())
     counts, edges = np.histogram(a, bins=num_bins, range=_range(lo, hi))
-    return histogram_payload(counts, edges, lo, hi, a.size, float(a.sum()))
+    return histogram_payload(edges, counts, lo, hi, a.size, float(a.sum()))
 
 
 def _range(lo: float, hi: float) -> tuple[float, float]:
@@ -411,7 +401,7 @@ def tensor_histogram(t: Any, num_bins: int = 64) -> tuple[dict, int]:
     rlo, rhi = _range(lo, hi)
     counts = torch.histc(flat, bins=num_bins, min=rlo, max=rhi).cpu().numpy()
     edges = np.linspace(rlo, rhi, num_bins + 1)
-    return histogram_payload(counts, edges, lo, hi, flat.numel(), total), nonfinite
+    return histogram_payload(edges, counts, lo, hi, flat.numel(), total), nonfinite
 
 
 class Histogram:
@@ -458,4 +448,4 @@ def _from_np_histogram(np_histogram: Any) -> dict:
     if not (np.isfinite(counts).all() and np.isfinite(edges).all()) or (np.diff(edges) < 0).any():
         raise ValueError("nbmonitor.Histogram: np_histogram needs finite counts and increasing finite edges")
     centers = (edges[:-1] + edges[1:]) / 2
-    return histogram_payload(counts, edges, edges[0], edges[-1], counts.sum(), float((counts * centers).sum()))
+    return histogram_payload(edges, counts, edges[0], edges[-1], counts.sum(), float((counts * centers).sum()))
