@@ -152,7 +152,7 @@ def _resume(store: Store, record, config, total_steps) -> Run:
     run = Run(store, record, start_step=last_step + 1, counts=counts, event_count=len(events),
               last={k: float(ch.values[-1]) for k, ch in series.items() if len(ch)})
     for k, v in record.summary.items():
-        if k not in run._last:
+        if k not in run.summary:  # a logged key keeps its last logged value
             run.summary[k] = v
     if config:
         run.config.update(dict(config))

@@ -29,22 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import NbmonitorWarning
-from .writer_ops import (
-    _event_of,
-    _op_builder,
-    _op_embedding,
-    _op_graph,
-    _op_histogram,
-    _op_histogram_raw,
-    _op_hparams,
-    _op_image,
-    _op_pr_curve,
-    _op_scalar,
-    _op_scalars,
-    _op_sized,
-    _op_text,
-    tb_modules,
-)
+from .writer_ops import WriterOps, summary_event, tb_modules
 
 DRAIN_INTERVAL_S = 0.1  # the background thread wakes this often; files are flushed when written
 MAX_PANEL_RUNS = 100  # a writer's runs: its folder, add_scalars' and add_hparams' sub-folders
@@ -62,7 +47,7 @@ def default_log_dir(comment: str = "") -> str:
     return os.path.join("runs", datetime.now().strftime("%b%d_%H-%M-%S") + "_" + socket.gethostname() + comment)
 
 
-class SummaryWriter:
+class SummaryWriter(WriterOps):
     """Writes TensorBoard event files to `log_dir` from a background thread; a drop-in for torch's.
 
     `SummaryWriter(log_dir=None, comment="", purge_step=None, max_queue=10,
@@ -203,7 +188,7 @@ class SummaryWriter:
         nbytes += sum(y.nbytes for x in item if isinstance(x, tuple) for y in x if isinstance(y, np.ndarray))
         with self._bytes_lock:
             self.queued_bytes += nbytes
-        self._put((_op_sized, nbytes, item))
+        self._put((WriterOps._op_sized, nbytes, item))
         while self.queued_bytes > MAX_QUEUED_BYTES and self._thread is not None and self._thread.is_alive():
             self._wake.set()
             time.sleep(0.005)
@@ -233,7 +218,7 @@ class SummaryWriter:
             try:
                 item[0](self, *item[1:])
             except Exception as e:
-                if item[0] is _op_sized:
+                if item[0] is WriterOps._op_sized:
                     item = item[2]
                 name = item[0].__name__.replace("_op_", "add_")
                 tag = item[1] if len(item) > 1 and isinstance(item[1], str) else ""
@@ -288,7 +273,7 @@ class SummaryWriter:
             if kind == "simple_value":
                 self._point(sub, value.tag, step, value.simple_value, wall)
                 continue
-            ev = _event_of(value, kind)
+            ev = summary_event(value, kind)
             if ev is not None:
                 self.source.add_event(self._run(sub), value.tag, step, wall, *ev)
 
@@ -303,7 +288,7 @@ class SummaryWriter:
             v = _scalar("add_scalar", tag, v)
         if global_step is not None and type(global_step) is not int:
             global_step = _step("add_scalar", tag, global_step)
-        self._put((_op_scalar, tag, v, global_step, time.time() if walltime is None else float(walltime),
+        self._put((WriterOps._op_scalar, tag, v, global_step, time.time() if walltime is None else float(walltime),
                    new_style, double_precision))
 
     def add_scalars(self, main_tag: str, tag_scalar_dict: dict, global_step: int | None = None,
@@ -319,7 +304,7 @@ class SummaryWriter:
             values[k] = v if type(v) is float else _scalar("add_scalars", f"{main_tag}/{k}", v)
         if global_step is not None:
             global_step = _step("add_scalars", main_tag, global_step)
-        self._put((_op_scalars, main_tag, values, global_step, time.time() if walltime is None else float(walltime)))
+        self._put((WriterOps._op_scalars, main_tag, values, global_step, time.time() if walltime is None else float(walltime)))
 
     def add_histogram(self, tag: str, values: Any, global_step: int | None = None, bins: Any = "tensorflow",
                       walltime: float | None = None, max_bins: int | None = None) -> None:
@@ -336,7 +321,7 @@ class SummaryWriter:
                                  f"rules ({', '.join(_BIN_RULES[1:])}), an int or bin edges; got {bins!r}")
         elif not isinstance(bins, numbers.Integral):
             bins = _snapshot("add_histogram", tag, bins)
-        self._put_arrays((_op_histogram, tag, arr, _opt_step("add_histogram", tag, global_step), bins, _wall(walltime),
+        self._put_arrays((WriterOps._op_histogram, tag, arr, _opt_step("add_histogram", tag, global_step), bins, _wall(walltime),
                    max_bins))
 
     def add_histogram_raw(self, tag: str, min: float, max: float, num: int, sum: float, sum_squares: float,
@@ -349,7 +334,7 @@ class SummaryWriter:
         if len(limits) != len(counts):
             raise ValueError(f"SummaryWriter.add_histogram_raw({tag!r}): len(bucket_limits) != len(bucket_counts)")
         args = tuple(float(x) for x in (min, max, num, sum, sum_squares))
-        self._put((_op_histogram_raw, tag, args, limits.tolist(), counts.tolist(),
+        self._put((WriterOps._op_histogram_raw, tag, args, limits.tolist(), counts.tolist(),
                    _opt_step("add_histogram_raw", tag, global_step), _wall(walltime)))
 
     def add_image(self, tag: str, img_tensor: Any, global_step: int | None = None, walltime: float | None = None,
@@ -358,7 +343,7 @@ class SummaryWriter:
         _check_tag("add_image", tag)
         arr = _snapshot("add_image", tag, img_tensor)
         _check_image("add_image", tag, arr, dataformats)
-        self._put_arrays((_op_image, tag, arr, _opt_step("add_image", tag, global_step), _wall(walltime), dataformats))
+        self._put_arrays((WriterOps._op_image, tag, arr, _opt_step("add_image", tag, global_step), _wall(walltime), dataformats))
 
     def add_images(self, tag: str, img_tensor: Any, global_step: int | None = None, walltime: float | None = None,
                    dataformats: str = "NCHW") -> None:
@@ -366,7 +351,7 @@ class SummaryWriter:
         _check_tag("add_images", tag)
         arr = _snapshot("add_images", tag, img_tensor)
         _check_image("add_images", tag, arr, dataformats)
-        self._put_arrays((_op_image, tag, arr, _opt_step("add_images", tag, global_step), _wall(walltime), dataformats))
+        self._put_arrays((WriterOps._op_image, tag, arr, _opt_step("add_images", tag, global_step), _wall(walltime), dataformats))
 
     def add_figure(self, tag: str, figure: Any, global_step: int | None = None, close: bool = True,
                    walltime: float | None = None) -> None:
@@ -380,7 +365,7 @@ class SummaryWriter:
 
         arr = figure_to_image(figure, close)
         fmt = "NCHW" if isinstance(figure, list) else "CHW"
-        self._put_arrays((_op_image, tag, arr, _opt_step("add_figure", tag, global_step), _wall(walltime), fmt))
+        self._put_arrays((WriterOps._op_image, tag, arr, _opt_step("add_figure", tag, global_step), _wall(walltime), fmt))
 
     def add_text(self, tag: str, text_string: str, global_step: int | None = None,
                  walltime: float | None = None) -> None:
@@ -389,7 +374,7 @@ class SummaryWriter:
         if not isinstance(text_string, str):
             raise TypeError(f"SummaryWriter.add_text({tag!r}): text_string must be a str, "
                             f"got {type(text_string).__name__}")
-        self._put((_op_text, tag, text_string, _opt_step("add_text", tag, global_step), _wall(walltime)))
+        self._put((WriterOps._op_text, tag, text_string, _opt_step("add_text", tag, global_step), _wall(walltime)))
 
     def add_pr_curve(self, tag: str, labels: Any, predictions: Any, global_step: int | None = None,
                      num_thresholds: int = 127, weights: Any = None, walltime: float | None = None) -> None:
@@ -408,7 +393,7 @@ class SummaryWriter:
         if not isinstance(num_thresholds, numbers.Integral) or not 2 <= num_thresholds <= 10_000:
             raise ValueError(f"SummaryWriter.add_pr_curve({tag!r}): num_thresholds must be an int from 2 to 10000, "
                              f"got {num_thresholds!r}")
-        self._put_arrays((_op_pr_curve, tag, lab, pred, _opt_step("add_pr_curve", tag, global_step), int(num_thresholds),
+        self._put_arrays((WriterOps._op_pr_curve, tag, lab, pred, _opt_step("add_pr_curve", tag, global_step), int(num_thresholds),
                    w, _wall(walltime)))
 
     def add_hparams(self, hparam_dict: dict, metric_dict: dict, hparam_domain_discrete: dict | None = None,
@@ -440,7 +425,7 @@ class SummaryWriter:
             run_name = str(time.time())
         if not isinstance(run_name, str) or run_name.startswith(("/", "\\")) or ".." in run_name.replace("\\", "/").split("/"):
             raise ValueError(f"SummaryWriter.add_hparams: run_name must be a relative folder name, got {run_name!r}")
-        self._put((_op_hparams, hp, metrics, hparam_domain_discrete, run_name,
+        self._put((WriterOps._op_hparams, hp, metrics, hparam_domain_discrete, run_name,
                    _opt_step("add_hparams", "hparams", global_step), time.time()))
 
     def add_embedding(self, mat: Any, metadata: list | None = None, label_img: Any = None,
@@ -467,7 +452,7 @@ class SummaryWriter:
                 isinstance(r, (list, tuple)) and len(r) == len(header) for r in metadata)):
             raise ValueError(f"SummaryWriter.add_embedding({tag!r}): with metadata_header, each metadata row must "
                              f"be a list of {len(header)} values")
-        self._put_arrays((_op_embedding, tag, m, metadata, img, step, header, time.time()))
+        self._put_arrays((WriterOps._op_embedding, tag, m, metadata, img, step, header, time.time()))
 
     def add_graph(self, model: Any, input_to_model: Any = None, verbose: bool = False,
                   use_strict_trace: bool = True) -> None:
@@ -481,7 +466,7 @@ class SummaryWriter:
         from torch.utils.tensorboard._pytorch_graph import graph
 
         profile = graph(model, input_to_model, verbose, use_strict_trace)
-        self._put((_op_graph, profile, module_tree(model), time.time()))
+        self._put((WriterOps._op_graph, profile, module_tree(model), time.time()))
 
     # -- the rest of torch's API: written as torch writes it (not shown in the panel) ----
     def add_tensor(self, tag: str, tensor: Any, global_step: int | None = None, walltime: float | None = None) -> None:
@@ -489,7 +474,7 @@ class SummaryWriter:
         import torch
 
         t = torch.as_tensor(_snapshot("add_tensor", tag, tensor))
-        self._put_arrays((_op_builder, "tensor_proto", (tag, t), {}, _opt_step("add_tensor", tag, global_step),
+        self._put_arrays((WriterOps._op_builder, "tensor_proto", (tag, t), {}, _opt_step("add_tensor", tag, global_step),
                    _wall(walltime)))
 
     def add_pr_curve_raw(self, tag, true_positive_counts, false_positive_counts, true_negative_counts,
@@ -499,7 +484,7 @@ class SummaryWriter:
         arrs = tuple(_snapshot("add_pr_curve_raw", tag, a) for a in (
             true_positive_counts, false_positive_counts, true_negative_counts, false_negative_counts,
             precision, recall))
-        self._put_arrays((_op_builder, "pr_curve_raw", (tag, *arrs, num_thresholds, weights), {},
+        self._put_arrays((WriterOps._op_builder, "pr_curve_raw", (tag, *arrs, num_thresholds, weights), {},
                    _opt_step("add_pr_curve_raw", tag, global_step), _wall(walltime)))
 
     def add_image_with_boxes(self, tag, img_tensor, box_tensor, global_step=None, walltime=None, rescale=1,
@@ -512,14 +497,14 @@ class SummaryWriter:
             labels = [labels] if isinstance(labels, str) else list(labels)
             if len(labels) != boxes.shape[0]:
                 labels = None
-        self._put_arrays((_op_builder, "image_boxes", (tag, img, boxes),
+        self._put_arrays((WriterOps._op_builder, "image_boxes", (tag, img, boxes),
                    {"rescale": rescale, "dataformats": dataformats, "labels": labels},
                    _opt_step("add_image_with_boxes", tag, global_step), _wall(walltime)))
 
     def add_audio(self, tag, snd_tensor, global_step=None, sample_rate=44100, walltime=None) -> None:
         _check_tag("add_audio", tag)
         snd = _snapshot("add_audio", tag, snd_tensor)
-        self._put_arrays((_op_builder, "audio", (tag, snd), {"sample_rate": sample_rate},
+        self._put_arrays((WriterOps._op_builder, "audio", (tag, snd), {"sample_rate": sample_rate},
                    _opt_step("add_audio", tag, global_step), _wall(walltime)))
 
     def add_video(self, tag, vid_tensor, global_step=None, fps=4, walltime=None) -> None:
@@ -529,7 +514,7 @@ class SummaryWriter:
         except ImportError:
             raise ImportError("SummaryWriter.add_video needs moviepy to encode the video: pip install moviepy") from None
         vid = _snapshot("add_video", tag, vid_tensor)
-        self._put_arrays((_op_builder, "video", (tag, vid, fps), {}, _opt_step("add_video", tag, global_step),
+        self._put_arrays((WriterOps._op_builder, "video", (tag, vid, fps), {}, _opt_step("add_video", tag, global_step),
                    _wall(walltime)))
 
     def add_mesh(self, tag, vertices, colors=None, faces=None, config_dict=None, global_step=None,
@@ -539,13 +524,13 @@ class SummaryWriter:
 
         args = tuple(None if a is None else torch.as_tensor(_snapshot("add_mesh", tag, a))
                      for a in (vertices, colors, faces))
-        self._put_arrays((_op_builder, "mesh", (tag, *args, config_dict), {}, _opt_step("add_mesh", tag, global_step),
+        self._put_arrays((WriterOps._op_builder, "mesh", (tag, *args, config_dict), {}, _opt_step("add_mesh", tag, global_step),
                    _wall(walltime)))
 
     def add_custom_scalars(self, layout: dict) -> None:
         if not isinstance(layout, dict):
             raise TypeError("SummaryWriter.add_custom_scalars: layout must be a dict")
-        self._put_arrays((_op_builder, "custom_scalars", (layout,), {}, None, time.time()))
+        self._put_arrays((WriterOps._op_builder, "custom_scalars", (layout,), {}, None, time.time()))
 
     def add_custom_scalars_multilinechart(self, tags, category="default", title="untitled") -> None:
         self.add_custom_scalars({category: {title: ["Multiline", list(tags)]}})

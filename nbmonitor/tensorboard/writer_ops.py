@@ -1,11 +1,9 @@
-"""The SummaryWriter's background work: each `_op_<name>(writer, *queued args)` builds the
-summaries of one queued call with torch's builders, writes them with torch's `FileWriter`
-and records them in the writer's in-memory source. Runs on the writer thread only.
-"""
+"""The SummaryWriter's background work (`WriterOps`, mixed into it) and the helpers it uses."""
 
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -19,31 +17,6 @@ def tb_modules():
     except ImportError as e:
         raise ImportError(f"{INSTALL_HINT} ({e})") from None
     return summary, writer, _embedding
-
-
-def _op_sized(w, nbytes: int, item: tuple) -> None:
-    """A queued call holding arrays of `nbytes` (counted in `w.queued_bytes`)."""
-    try:
-        item[0](w, *item[1:])
-    finally:
-        with w._bytes_lock:
-            w.queued_bytes -= nbytes
-
-
-
-def _op_scalar(w, tag, value, step, wall, new_style, double) -> None:
-    summary, _, _ = tb_modules()
-    summ = summary.scalar(tag, value, new_style=new_style, double_precision=double)
-    w._fw("").add_summary(summ, step, wall)
-    w._point("", tag, step, value if double else float(np.float32(value)), wall)
-
-
-def _op_scalars(w, main_tag, values, step, wall) -> None:
-    summary, _, _ = tb_modules()
-    for k, v in values.items():
-        sub = main_tag.replace("/", "_") + "_" + k
-        w._fw(sub).add_summary(summary.scalar(main_tag, v), step, wall)
-        w._point(sub, main_tag, step, float(np.float32(v)), wall)
 
 
 _DEFAULT_BINS: list | None = None
@@ -60,97 +33,129 @@ def _default_bins() -> list:
     return _DEFAULT_BINS
 
 
-def _op_histogram(w, tag, values, step, bins, wall, max_bins) -> None:
-    summary, _, _ = tb_modules()
-    if isinstance(bins, str) and bins == "tensorflow":
-        bins = _default_bins()
-    w._summary("", summary.histogram(tag, values, bins, max_bins=max_bins), step, wall)
+class WriterOps:
+    """The queued calls' work, mixed into `SummaryWriter`: `_op_<name>(*queued args)` builds the
+    summaries of one call with torch's builders, writes them with torch's `FileWriter` and records
+    them in the writer's in-memory source. Runs on the writer thread only.
+    """
 
+    if TYPE_CHECKING:  # what SummaryWriter gives these methods
+        log_dir: str
+        source: Any
+        queued_bytes: int
+        _bytes_lock: Any
+        _files: dict
+        _projector: Any
 
-def _op_histogram_raw(w, tag, args, limits, counts, step, wall) -> None:
-    summary, _, _ = tb_modules()
-    w._summary("", summary.histogram_raw(tag, *args, limits, counts), step, wall)
+        def _fw(self, sub: str) -> Any: ...
+        def _run(self, sub: str) -> Any: ...
+        def _point(self, sub: str, tag: str, step: Any, value: float, wall: float) -> None: ...
+        def _summary(self, sub: str, summ: Any, step: Any, wall: float) -> None: ...
 
+    def _op_sized(self, nbytes: int, item: tuple) -> None:
+        """A queued call holding arrays of `nbytes` (counted in `self.queued_bytes`)."""
+        try:
+            item[0](self, *item[1:])
+        finally:
+            with self._bytes_lock:
+                self.queued_bytes -= nbytes
 
-def _op_image(w, tag, arr, step, wall, dataformats) -> None:
-    summary, _, _ = tb_modules()
-    w._summary("", summary.image(tag, arr, dataformats=dataformats), step, wall)
+    def _op_scalar(self, tag, value, step, wall, new_style, double) -> None:
+        summary, _, _ = tb_modules()
+        summ = summary.scalar(tag, value, new_style=new_style, double_precision=double)
+        self._fw("").add_summary(summ, step, wall)
+        self._point("", tag, step, value if double else float(np.float32(value)), wall)
 
+    def _op_scalars(self, main_tag, values, step, wall) -> None:
+        summary, _, _ = tb_modules()
+        for k, v in values.items():
+            sub = main_tag.replace("/", "_") + "_" + k
+            self._fw(sub).add_summary(summary.scalar(main_tag, v), step, wall)
+            self._point(sub, main_tag, step, float(np.float32(v)), wall)
 
-def _op_text(w, tag, text, step, wall) -> None:
-    summary, _, _ = tb_modules()
-    w._summary("", summary.text(tag, text), step, wall)
+    def _op_histogram(self, tag, values, step, bins, wall, max_bins) -> None:
+        summary, _, _ = tb_modules()
+        if isinstance(bins, str) and bins == "tensorflow":
+            bins = _default_bins()
+        self._summary("", summary.histogram(tag, values, bins, max_bins=max_bins), step, wall)
 
+    def _op_histogram_raw(self, tag, args, limits, counts, step, wall) -> None:
+        summary, _, _ = tb_modules()
+        self._summary("", summary.histogram_raw(tag, *args, limits, counts), step, wall)
 
-def _op_pr_curve(w, tag, labels, predictions, step, num_thresholds, weights, wall) -> None:
-    summary, _, _ = tb_modules()
-    w._summary("", summary.pr_curve(tag, labels, predictions, num_thresholds, weights), step, wall)
+    def _op_image(self, tag, arr, step, wall, dataformats) -> None:
+        summary, _, _ = tb_modules()
+        self._summary("", summary.image(tag, arr, dataformats=dataformats), step, wall)
 
+    def _op_text(self, tag, text, step, wall) -> None:
+        summary, _, _ = tb_modules()
+        self._summary("", summary.text(tag, text), step, wall)
 
-def _op_builder(w, name, args, kwargs, step, wall) -> None:
-    summary, _, _ = tb_modules()
-    w._summary("", getattr(summary, name)(*args, **kwargs), step, wall)
+    def _op_pr_curve(self, tag, labels, predictions, step, num_thresholds, weights, wall) -> None:
+        summary, _, _ = tb_modules()
+        self._summary("", summary.pr_curve(tag, labels, predictions, num_thresholds, weights), step, wall)
 
+    def _op_builder(self, name, args, kwargs, step, wall) -> None:
+        summary, _, _ = tb_modules()
+        self._summary("", getattr(summary, name)(*args, **kwargs), step, wall)
 
-def _op_hparams(w, hp, metrics, domains, run_name, step, wall) -> None:
-    summary, _, _ = tb_modules()
-    exp, ssi, sei = summary.hparams(hp, metrics, domains)
-    fw = w._fw(run_name)
-    for s in (exp, ssi, sei):
-        fw.add_summary(s, step, wall)
-    for k, v in metrics.items():
-        fw.add_summary(summary.scalar(k, v), step, wall)
-        w._point(run_name, k, step, float(np.float32(v)), wall)
-    run = w._run(run_name)
-    shown = {k: (v if isinstance(v, (bool, str)) or v is None else float(v)) for k, v in hp.items()}
-    run.record.config.update(shown)
-    w.source.add_event(run, "_hparams_/session_start_info", step or 0, wall, "hparams",
-                       {"hparams": shown, "metrics": {k: float(np.float32(v)) for k, v in metrics.items()}})
-    fw.flush()
-    fw.close()  # torch writes each hparams run with a writer of its own, closed at once
-    del w._files[run_name]
+    def _op_hparams(self, hp, metrics, domains, run_name, step, wall) -> None:
+        summary, _, _ = tb_modules()
+        exp, ssi, sei = summary.hparams(hp, metrics, domains)
+        fw = self._fw(run_name)
+        for s in (exp, ssi, sei):
+            fw.add_summary(s, step, wall)
+        for k, v in metrics.items():
+            fw.add_summary(summary.scalar(k, v), step, wall)
+            self._point(run_name, k, step, float(np.float32(v)), wall)
+        run = self._run(run_name)
+        shown = {k: (v if isinstance(v, (bool, str)) or v is None else float(v)) for k, v in hp.items()}
+        run.record.config.update(shown)
+        self.source.add_event(run, "_hparams_/session_start_info", step or 0, wall, "hparams",
+                           {"hparams": shown, "metrics": {k: float(np.float32(v)) for k, v in metrics.items()}})
+        fw.flush()
+        fw.close()  # torch writes each hparams run with a writer of its own, closed at once
+        del self._files[run_name]
 
+    def _op_embedding(self, tag, mat, metadata, label_img, step, header, wall) -> None:
+        _, _, emb = tb_modules()
+        subdir = f"{str(step).zfill(5)}/{_encode(tag)}"
+        save_path = os.path.join(self.log_dir, subdir)
+        os.makedirs(save_path, exist_ok=True)
+        if metadata is not None:
+            emb.make_tsv(metadata, save_path, metadata_header=header)
+        files = {}
+        if label_img is not None:
+            import torch
 
-def _op_embedding(w, tag, mat, metadata, label_img, step, header, wall) -> None:
-    _, _, emb = tb_modules()
-    subdir = f"{str(step).zfill(5)}/{_encode(tag)}"
-    save_path = os.path.join(w.log_dir, subdir)
-    os.makedirs(save_path, exist_ok=True)
-    if metadata is not None:
-        emb.make_tsv(metadata, save_path, metadata_header=header)
-    files = {}
-    if label_img is not None:
-        import torch
+            label_img = torch.from_numpy(label_img)  # torch's helpers take a tensor
+            emb.make_sprite(label_img, save_path)
+            with open(os.path.join(save_path, "sprite.png"), "rb") as f:
+                files["sprite.png"] = f.read()
+        emb.make_mat(mat, save_path)
+        if self._projector is None:
+            from tensorboard.plugins.projector.projector_config_pb2 import ProjectorConfig
 
-        label_img = torch.from_numpy(label_img)  # torch's helpers take a tensor
-        emb.make_sprite(label_img, save_path)
-        with open(os.path.join(save_path, "sprite.png"), "rb") as f:
-            files["sprite.png"] = f.read()
-    emb.make_mat(mat, save_path)
-    if w._projector is None:
-        from tensorboard.plugins.projector.projector_config_pb2 import ProjectorConfig
+            self._projector = ProjectorConfig()
+        self._projector.embeddings.extend([emb.get_embedding_info(metadata, label_img, subdir, step, tag)])
+        from google.protobuf import text_format
 
-        w._projector = ProjectorConfig()
-    w._projector.embeddings.extend([emb.get_embedding_info(metadata, label_img, subdir, step, tag)])
-    from google.protobuf import text_format
+        emb.write_pbtxt(self.log_dir, text_format.MessageToString(self._projector))
+        from .payloads import embedding_payload
 
-    emb.write_pbtxt(w.log_dir, text_format.MessageToString(w._projector))
-    from .payloads import embedding_payload
+        payload = embedding_payload(mat, metadata, header, label_img.shape[3:1:-1] if label_img is not None else None)
+        self.source.add_event(self._run(""), tag, step, wall, "embedding", payload, files)
 
-    payload = embedding_payload(mat, metadata, header, label_img.shape[3:1:-1] if label_img is not None else None)
-    w.source.add_event(w._run(""), tag, step, wall, "embedding", payload, files)
+    def _op_graph(self, profile, tree, wall) -> None:
+        self._fw("").add_graph(profile, wall)
+        self.source.add_event(self._run(""), "graph", 0, wall, "graph", {"tree": tree})
 
 
 def _encode(rawstr: str) -> str:  # torch's SummaryWriter._encode: the tag as a folder name
     return rawstr.replace("%", "%25").replace("/", "%2f").replace("\\", "%5c")
 
 
-def _op_graph(w, profile, tree, wall) -> None:
-    w._fw("").add_graph(profile, wall)
-    w.source.add_event(w._run(""), "graph", 0, wall, "graph", {"tree": tree})
-
-
-def _event_of(value, kind) -> tuple[str, dict, dict] | None:
+def summary_event(value, kind) -> tuple[str, dict, dict] | None:
     """(kind, payload, files) of a Summary value, as TensorBoardSource maps it; None if not shown."""
     from .source import tb_histogram_payload, tensor_event
 
