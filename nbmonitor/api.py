@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from . import _display
 from ._env import env_flag, in_notebook
 from .errors import NotInitializedError, RunNotFoundError
-from .store import Store, check_run_id, open_store
+from .store import Store, check_run_id, is_system_key, open_store
 
 if TYPE_CHECKING:
     from .sources import Source
@@ -23,6 +23,7 @@ from .tracking.run import Run, new_record
 
 ENV_PROJECT = "NBMONITOR_PROJECT"
 ENV_DISPLAY = "NBMONITOR_DISPLAY"
+ENV_SYSTEM_METRICS = "NBMONITOR_SYSTEM_METRICS"
 DEFAULT_PROJECT = "uncategorized"
 
 _last_project: tuple[str, Any] | None = None  # (project, store) of the most recent init()
@@ -66,6 +67,8 @@ def init(
     force: bool | None = None,
     resume_from: str | None = None,
     fork_from: str | None = None,
+    system_metrics: bool | None = None,
+    system_metrics_interval: float = 1.0,
 ) -> Run:
     """Start a run (finishing the previous one of this process first) and return it.
 
@@ -83,6 +86,9 @@ def init(
     `allow_val_change`; `config_exclude_keys`/`config_include_keys`;
     `anonymous`, `magic`, `monitor_gym`, `force` (accepted, no effect locally).
     `config` may be a dict, an argparse Namespace or any object with `__dict__`.
+    `system_metrics=False` (or NBMONITOR_SYSTEM_METRICS=0) turns off the machine's metrics
+    (`system/*`: CPU, memory, I/O, GPUs), sampled every `system_metrics_interval` seconds on
+    their own step axis (seconds since the start), so `run.step` and `history()` never see them.
     """
     global _last_project
     from .compat import runinit
@@ -106,6 +112,8 @@ def init(
             raise TypeError(f"nbmonitor.init: {label} must be a string, got {type(value).__name__}")
     if total_steps is not None and (not isinstance(total_steps, int) or total_steps <= 0):
         raise ValueError(f"nbmonitor.init: total_steps must be a positive int, got {total_steps!r}")
+    if not isinstance(system_metrics_interval, (int, float)) or not system_metrics_interval > 0:
+        raise ValueError(f"nbmonitor.init: system_metrics_interval must be > 0 seconds, got {system_metrics_interval!r}")
     if resume not in (None, True, False, "allow", "must", "never"):
         raise ValueError(f"nbmonitor.init: resume must be 'allow', 'must', 'never' or a bool, got {resume!r}")
     store = store if store is not None else open_store(dir)
@@ -132,6 +140,10 @@ def init(
                   resumed=existing is not None)
     flusher.register(run)
     _current.set(run)
+    if system_metrics is None:
+        system_metrics = env_flag(ENV_SYSTEM_METRICS)
+    if system_metrics is None or system_metrics:
+        run.start_system_metrics(system_metrics_interval)
     _last_project = (run.project, store)
     if display is None:
         display = env_flag(ENV_DISPLAY)
@@ -144,13 +156,15 @@ def init(
 def _resume(store: Store, record, config, total_steps) -> Run:
     series = store.read_series(record.id)
     counts = {k: ch.start + len(ch) for k, ch in series.items()}
-    last_step = max((int(ch.steps.max()) for ch in series.values() if len(ch)), default=-1)
+    last_step = max((int(ch.steps.max()) for k, ch in series.items() if len(ch) and not is_system_key(k)),
+                    default=-1)
+    system_step = max((int(ch.steps.max()) for k, ch in series.items() if len(ch) and is_system_key(k)), default=-1)
     events = store.read_events(record.id)
     if total_steps is not None:
         record.total_steps = total_steps
     record.state = "running"
-    run = Run(store, record, start_step=last_step + 1, counts=counts, event_count=len(events),
-              last={k: float(ch.values[-1]) for k, ch in series.items() if len(ch)})
+    run = Run(store, record, start_step=last_step + 1, counts=counts, event_count=len(events), system_step=system_step,
+              last={k: float(ch.values[-1]) for k, ch in series.items() if len(ch) and not is_system_key(k)})
     for k, v in record.summary.items():
         if k not in run.summary:  # a logged key keeps its last logged value
             run.summary[k] = v

@@ -26,6 +26,7 @@ from IPython.utils.process import arg_split
 
 from .sources import Source
 from .sources.resolve import NOTHING_HINT
+from .store import is_system_key
 
 
 @magic_arguments()
@@ -197,7 +198,7 @@ def run_table(source: Source, project: str | None, runs_glob: str | None, where:
     header = (["project"] if several else []) + ["name", "state", "steps", "keys"]
     rows = []
     for r in records:
-        keys = source.keys(r.id)
+        keys = {k: n for k, n in source.keys(r.id).items() if not is_system_key(k)}  # machine metrics aside
         row = [r.project] if several else []
         row += [r.name, r.state, str(max(keys.values(), default=0)), _keys_text(keys)]
         rows.append(row)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..store import Chunk, RunRecord
+from ..store import Chunk, RunRecord, is_system_key
 
 
 def _pandas():
@@ -15,6 +15,19 @@ def _pandas():
     except ImportError:
         raise ImportError('DataFrames need pandas: pip install "nbmonitor[notebook]"') from None
     return pd
+
+
+def select_stream(series: dict[str, Chunk], stream: str = "default", keys=None) -> dict[str, Chunk]:
+    """The series of one stream: "default" (training steps) or "system" (machine metrics, own step axis).
+
+    Keys asked for by name are kept whatever their stream.
+    """
+    if stream not in ("default", "system"):
+        raise ValueError(f"history: stream must be 'default' or 'system', got {stream!r}")
+    if keys is not None:
+        return series
+    system = stream == "system"
+    return {k: ch for k, ch in series.items() if is_system_key(k) == system}
 
 
 def history_frame(series: dict[str, Chunk]):

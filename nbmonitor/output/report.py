@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..store import is_system_key
 from .format import format_value
 from .sparkline import svg_sparkline, text_sparkline
 
@@ -31,7 +32,7 @@ class RunReport:
 
     @classmethod
     def from_series(cls, record, series: dict, summary: dict | None = None) -> RunReport:
-        keys = [k for k in sorted(series) if not k.startswith("_")]
+        keys = [k for k in sorted(series) if not k.startswith("_") and not is_system_key(k)]
         shown = keys[:MAX_HISTORY_KEYS]
         steps = max((int(series[k].steps.max()) + 1 for k in keys if len(series[k])), default=0)
         summary = record.summary if summary is None else summary

@@ -26,11 +26,14 @@ class RunView:
     def keys(self) -> list[str]:
         return list(self._source.keys(self.id))
 
-    def history(self, keys: list[str] | None = None):
-        """One row per step: `_step`, `_timestamp`, one column per key (pandas DataFrame)."""
-        from ..output.frames import history_frame
+    def history(self, keys: list[str] | None = None, stream: str = "default"):
+        """One row per step: `_step`, `_timestamp`, one column per key (pandas DataFrame).
 
-        return history_frame(self._source.read_series(self.id, keys))
+        `stream="system"` gives the system metrics (`_step` = seconds since the run started).
+        """
+        from ..output.frames import history_frame, select_stream
+
+        return history_frame(select_stream(self._source.read_series(self.id, keys), stream, keys))
 
     def events(self, kinds: list[str] | None = None):
         """Images, tables, histograms, alerts... recorded for this run, in order."""

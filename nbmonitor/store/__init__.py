@@ -13,7 +13,7 @@ asks for "points of key k from index n on" and never skips or repeats one.
 from __future__ import annotations
 
 from .roots import DEFAULT_DIRNAME, ENV_DIR, open_store, resolve_root
-from .types import Chunk, Event, RunRecord, Store, check_run_id, merge_chunks
+from .types import SYSTEM_PREFIX, Chunk, Event, RunRecord, Store, check_run_id, is_system_key, merge_chunks
 
 __all__ = [
     "DEFAULT_DIRNAME",
@@ -21,8 +21,10 @@ __all__ = [
     "Chunk",
     "Event",
     "RunRecord",
+    "SYSTEM_PREFIX",
     "Store",
     "check_run_id",
+    "is_system_key",
     "merge_chunks",
     "open_store",
     "resolve_root",

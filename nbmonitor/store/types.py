@@ -22,6 +22,14 @@ import numpy as np
 
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
+SYSTEM_PREFIX = "system/"
+
+
+def is_system_key(key: str) -> bool:
+    """Keys under `system/` are the system stream (machine metrics): their steps are seconds since the
+    run started, not the run's training steps, so step counts, summaries and `history()` leave them out."""
+    return key.startswith(SYSTEM_PREFIX)
+
 
 def check_run_id(run_id: str) -> str:
     """Run ids name media folders, so they must be plain: letters, digits, _ and -."""

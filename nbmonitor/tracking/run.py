@@ -22,10 +22,11 @@ from typing import Any
 import numpy as np
 
 from ..errors import NbmonitorWarning, RunClosedError
-from ..store import Chunk, Event, RunRecord, Store, merge_chunks
+from ..store import SYSTEM_PREFIX, Chunk, Event, RunRecord, Store, merge_chunks
 from .dictlike import Config, Summary
 from .logvalues import expand
 from .metrics import MetricDefs
+from .system import SystemSampler
 from .values import Loggable, describe, to_scalar
 from .wandb_run import WandbRunMixin
 
@@ -39,7 +40,7 @@ class Run(WandbRunMixin):
     """
 
     def __init__(self, store: Store, record: RunRecord, *, start_step: int = 0, counts: dict | None = None,
-                 event_count: int = 0, last: dict | None = None):
+                 event_count: int = 0, last: dict | None = None, system_step: int = -1):
         self._store = store
         self._record = record
         self.id: str = record.id
@@ -63,6 +64,8 @@ class Run(WandbRunMixin):
         self._on_finish: list[Callable[[Run], None]] = []
         self._metrics = MetricDefs()
         self._info: dict[str, Any] = {}  # W&B's entity, group, job_type, settings (see WandbRunMixin)
+        self._system_step = system_step  # the system stream's own step axis (see log_system)
+        self._sampler: SystemSampler | None = None  # the system-metrics thread, stopped by finish()
         self.config = Config(record.config, on_change=self._mark_dirty)
         self.summary = Summary(self._last, on_change=self._mark_dirty, view=self._metrics.apply)
 
@@ -120,6 +123,38 @@ class Run(WandbRunMixin):
                 self._last[k] = payload["text"] if kind == "text" and payload.get("_logged_str") else {"_type": kind}
         if commit or (commit is None and step is None):
             self._step = cur + 1
+
+    def log_system(self, data: Mapping[str, float], t: float | None = None) -> None:
+        """Record machine metrics on the system stream, beside the training steps and never mixed with them.
+
+        Keys get the `system/` prefix (if missing). Their step is the whole seconds from the run's start to
+        `t` (default now; strictly increasing), so `run.step`, the summary and `history()` are unchanged;
+        `history(stream="system")` reads them, and the panel shows them in its System section.
+        """
+        if self._finished:
+            return
+        t = time.time() if t is None else float(t)
+        vals = {(k if k.startswith(SYSTEM_PREFIX) else SYSTEM_PREFIX + k): to_scalar(k, v) for k, v in data.items()}
+        if not vals:
+            return
+        step = max(self._system_step + 1, int(t - self.start_time))
+        self._system_step = step
+        self._rows.append((step, t, vals))
+
+    def start_system_metrics(self, interval: float = 1.0, *, gpu: bool = True) -> None:
+        """Sample CPU, memory, I/O (and GPUs, with nvidia-ml-py) every `interval` s until `finish()`.
+
+        `nbmonitor.init()` calls this unless `system_metrics=False` (or NBMONITOR_SYSTEM_METRICS=0).
+        """
+        self.stop_system_metrics()
+        if not self._finished:
+            self._sampler = SystemSampler(self.log_system, interval, gpu=gpu).start()
+
+    def stop_system_metrics(self) -> None:
+        """Stop the system-metrics thread (finish() does it); a no-op when none runs."""
+        sampler, self._sampler = self._sampler, None
+        if sampler is not None:
+            sampler.stop()
 
     @property
     def step(self) -> int:
@@ -226,6 +261,7 @@ class Run(WandbRunMixin):
         """Write everything, mark the run finished (or failed), show the end-of-run block."""
         if self._finished:
             return
+        self.stop_system_metrics()  # its last sample goes into the final flush
         self._finished = True
         from . import current, flusher
 
@@ -258,13 +294,16 @@ class Run(WandbRunMixin):
     def __exit__(self, exc_type, exc, tb) -> None:
         self.finish(exit_code=1 if exc_type else 0)
 
-    def history(self, keys: list[str] | None = None):
-        """The run's scalars as a pandas DataFrame: one row per step, `_step`, `_timestamp`, one column per key."""
-        from ..output.frames import history_frame
+    def history(self, keys: list[str] | None = None, stream: str = "default"):
+        """The run's scalars as a pandas DataFrame: one row per step, `_step`, `_timestamp`, one column per key.
+
+        `stream="system"` gives the system metrics instead (`_step` = seconds since the run started).
+        """
+        from ..output.frames import history_frame, select_stream
 
         if not self._finished:
             self._flush()
-        return history_frame(self._store.read_series(self.id, keys))
+        return history_frame(select_stream(self._store.read_series(self.id, keys), stream, keys))
 
     def __repr__(self) -> str:
         return f"<Run {self.project}/{self.name} ({self._state}, step {self._step})>"

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..output.format import format_value
 from ..output.sparkline import bucket_means, svg_sparkline, text_sparkline
+from ..store import is_system_key
 
 SPARK_POINTS = 40
 
@@ -43,7 +44,7 @@ def _table_data(source, project: str | None, keys: list[str] | None):
         summary_cols.update(dict.fromkeys(k for k, v in r.summary.items()
                                           if not k.startswith("_") and not isinstance(v, dict)))
         series[r.id] = source.read_series(r.id, keys)
-    spark_keys = keys or sorted({k for s in series.values() for k in s})
+    spark_keys = keys or sorted({k for s in series.values() for k in s if not is_system_key(k)})
     columns = ([{"name": "name", "group": "run"}, {"name": "state", "group": "run"}]
                + [{"name": k, "group": "config"} for k in config_cols]
                + [{"name": k, "group": "summary"} for k in summary_cols])

@@ -32,6 +32,7 @@ import numpy as np
 
 from ..output.sparkline import svg_sparkline, text_sparkline
 from ..sources import Source
+from ..store import is_system_key
 from .publisher import MessageBudget, Publisher, TrackedRun, Update, as_f32
 
 log = logging.getLogger("nbmonitor.ui.panel")
@@ -45,9 +46,20 @@ _WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 
 def section_of(key: str) -> str:
-    """`train/loss` -> `train`, TensorBoard's `Loss/train` -> `Loss`; a key without '/' -> `charts`."""
+    """`train/loss` -> `train`, TensorBoard's `Loss/train` -> `Loss`; a key without '/' -> `charts`;
+    the system metrics (`system/...`) -> `System`."""
+    if is_system_key(key):
+        return SYSTEM_SECTION
     head, sep, _ = key.partition("/")
     return head if sep and head else "charts"
+
+
+SYSTEM_SECTION = "System"
+
+
+def _section_order(name: str) -> tuple[bool, str]:
+    """Sections by name, the machine's (System) last."""
+    return (name == SYSTEM_SECTION, name)
 
 
 def format_number(v: float) -> str:
@@ -346,7 +358,7 @@ class Panel:
                 box = w.VBox([title, grid])
                 box.add_class("nbm-section")
                 sec = self._sections[name] = (box, grid)
-                self._charts_box.children = tuple(self._sections[n][0] for n in sorted(self._sections))
+                self._charts_box.children = tuple(self._sections[n][0] for n in sorted(self._sections, key=_section_order))
             grid = sec[1]
             keys = sorted(k for k in self._charts if section_of(k) == name)
             grid.children = tuple(self._charts[k].figure for k in keys)

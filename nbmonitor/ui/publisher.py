@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..sources import Source
-from ..store import Event, RunRecord
+from ..store import Event, RunRecord, is_system_key
 from .downsample import DEFAULT_CAPACITY, Decimator
 
 log = logging.getLogger("nbmonitor.ui.publisher")
@@ -254,7 +254,8 @@ class Publisher:
             s.cursor = ch.start + n
             s.decimator.add(steps, values)
             s.version += 1
-            tr.step = max(tr.step, int(steps.max()))
+            if not is_system_key(key):  # the system stream counts seconds, not steps
+                tr.step = max(tr.step, int(steps.max()))
             got = True
             if self.key_wanted(key):
                 upd.series.add((tr.id, key))

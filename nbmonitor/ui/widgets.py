@@ -14,6 +14,7 @@ import numpy as np
 import traitlets
 
 from .._js import js_module, js_path
+from ..store import is_system_key
 from .downsample import Decimator, ema
 
 F32_MAX_EXACT = 2 ** 24  # steps beyond this go as float64
@@ -59,9 +60,10 @@ class Chart:
         self.log = log  # fixed for the chart's life: the panel makes new charts to switch
         self.sx = bq.LinearScale(allow_padding=False)
         self.sy = bq.LogScale() if log else bq.LinearScale()
-        self.ax = bq.Axis(scale=self.sx, label="step", tick_format="~s")
+        x_label = "seconds" if is_system_key(key) else "step"  # the system stream's own axis
+        self.ax = bq.Axis(scale=self.sx, label=x_label, tick_format="~s")
         self.ay = bq.Axis(scale=self.sy, side="left", tick_format="~g")
-        self.tooltip = bq.Tooltip(fields=["name", "x", "y"], labels=["run", "step", "value"],
+        self.tooltip = bq.Tooltip(fields=["name", "x", "y"], labels=["run", x_label, "value"],
                                   formats=["", "", ".6g"])
         self.zoom = bq.interacts.PanZoom(scales={"x": [self.sx], "y": [self.sy]})
         self.lines: dict[str, bq.Lines] = {}

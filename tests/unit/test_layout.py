@@ -29,6 +29,7 @@ LAYERS = [
     {"api"},
     {"magic"},
     {"__init__"},
+    {"integrations", "keras"},  # framework glue on top of the public API
 ]
 
 
