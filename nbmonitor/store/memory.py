@@ -8,28 +8,31 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from .types import Chunk, Event, RunRecord, check_run_id, merge_chunks
+from .memrun import MemoryRun
+from .types import Chunk, Event, RunRecord, check_run_id
 
 
 class MemoryStore:
+    """Runs in memory (`memrun.MemoryRun`, keeping every event) behind the `Store` protocol."""
+
     root = None
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._runs: dict[str, RunRecord] = {}
-        self._chunks: dict[str, dict[str, list[Chunk]]] = {}
-        self._events: dict[str, list[Event]] = {}
+        self._runs: dict[str, MemoryRun] = {}
 
     def create_run(self, record: RunRecord) -> None:
         check_run_id(record.id)
         with self._lock:
-            self._runs[record.id] = copy.deepcopy(record)
-            self._chunks.setdefault(record.id, {})
-            self._events.setdefault(record.id, [])
+            run = self._runs.get(record.id)
+            if run is None:
+                self._runs[record.id] = MemoryRun(copy.deepcopy(record))
+            else:
+                run.record = copy.deepcopy(record)
 
     def update_run(self, run_id: str, **fields: Any) -> None:
         with self._lock:
-            rec = self._runs[run_id]
+            rec = self._runs[run_id].record
             for k, v in fields.items():
                 if not hasattr(rec, k):
                     raise ValueError(f"unknown run fields: {[k]}")
@@ -37,22 +40,22 @@ class MemoryStore:
 
     def write(self, run_id: str, chunks: Iterable[Chunk], events: Iterable[Event], **fields: Any) -> None:
         with self._lock:
-            series = self._chunks.setdefault(run_id, {})
+            run = self._runs[run_id]
             for ch in chunks:
-                if len(ch):
-                    series.setdefault(ch.key, []).append(ch)
-            self._events.setdefault(run_id, []).extend(events)
+                run.add_points(ch.key, ch.steps, ch.values, ch.times)
+            for ev in events:
+                run.append_event(ev)
         self.update_run(run_id, **fields)
 
     def list_runs(self, project: str | None = None) -> list[RunRecord]:
         with self._lock:
-            runs = [copy.deepcopy(r) for r in self._runs.values() if project in (None, r.project)]
+            runs = [copy.deepcopy(r.record) for r in self._runs.values() if project in (None, r.record.project)]
         return sorted(runs, key=lambda r: r.created)
 
     def get_run(self, run_id: str) -> RunRecord | None:
         with self._lock:
             r = self._runs.get(run_id)
-            return copy.deepcopy(r) if r else None
+            return copy.deepcopy(r.record) if r else None
 
     def find_runs(self, name_or_id: str, project: str | None = None) -> list[RunRecord]:
         runs = [r for r in self.list_runs(project) if name_or_id in (r.id, r.name)]
@@ -60,33 +63,20 @@ class MemoryStore:
 
     def keys(self, run_id: str) -> dict[str, int]:
         with self._lock:
-            series = self._chunks.get(run_id, {})
-            return {k: p[-1].start + len(p[-1]) for k, p in sorted(series.items()) if p}
+            run = self._runs.get(run_id)
+            return {} if run is None else dict(sorted(run.keys().items()))
 
     def read_series(
         self, run_id: str, keys: Iterable[str] | None = None, since: dict[str, int] | None = None
     ) -> dict[str, Chunk]:
-        since = since or {}
         with self._lock:
-            series = dict(self._chunks.get(run_id, {}))
-        out = {}
-        for key in sorted(series) if keys is None else keys:
-            first = since.get(key, 0)
-            parts = []
-            for ch in series.get(key, []):
-                if ch.start + len(ch) <= first:
-                    continue
-                cut = max(0, first - ch.start)
-                parts.append(Chunk(key, ch.start + cut, ch.steps[cut:], ch.values[cut:], ch.times[cut:]))
-            if parts:
-                out[key] = merge_chunks(key, parts)
-        return out
+            run = self._runs.get(run_id)
+            return {} if run is None else run.read_series(sorted(run.series) if keys is None else keys, since)
 
     def read_events(self, run_id: str, since: int = 0, kinds: Iterable[str] | None = None) -> list[Event]:
-        kinds = set(kinds) if kinds is not None else None
         with self._lock:
-            evs = list(self._events.get(run_id, []))
-        return [e for e in evs if e.seq >= since and (kinds is None or e.kind in kinds)]
+            run = self._runs.get(run_id)
+            return [] if run is None else run.read_events(since, kinds)
 
     def close(self) -> None:
         pass

@@ -31,12 +31,10 @@ GraphDef does not hold), so a panel looks the same before and after a restart.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import os
 import threading
 import time
-from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -44,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from ..store import Chunk, Event, RunRecord
+from ..store.memrun import MemoryRun
 from ..store.payloads import histogram_payload
 from .payloads import projector_entry
 
@@ -57,63 +56,14 @@ def tb_run_id(name: str) -> str:
     return "tb-" + hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
-class _Series:
-    """One tag's points in growing arrays (amortised O(1) append)."""
+class _Run(MemoryRun):
+    """A run folder: its points and events in memory, plus what only a logdir has."""
 
-    __slots__ = ("n", "steps", "values", "times")
-
-    def __init__(self) -> None:
-        self.n = 0
-        self.steps = np.empty(0, np.int64)
-        self.values = np.empty(0, np.float64)
-        self.times = np.empty(0, np.float64)
-
-    def extend(self, steps: np.ndarray, values: np.ndarray, times: np.ndarray) -> None:
-        m = len(steps)
-        need = self.n + m
-        if need > len(self.steps):
-            cap = max(need, 2 * len(self.steps), 64)
-            for name in ("steps", "values", "times"):
-                old = getattr(self, name)
-                new = np.empty(cap, old.dtype)
-                new[: self.n] = old[: self.n]
-                setattr(self, name, new)
-        self.steps[self.n:need] = steps
-        self.values[self.n:need] = values
-        self.times[self.n:need] = times
-        self.n = need
-
-    def chunk(self, key: str, start: int) -> Chunk:
-        start = min(max(start, 0), self.n)
-        end = self.n
-        return Chunk(key, start, self.steps[start:end].copy(), self.values[start:end].copy(),
-                     self.times[start:end].copy())
-
-
-class _Run:
-    def __init__(self, record: RunRecord, folder: Path):
-        self.record = record
+    def __init__(self, record: RunRecord, folder: Path, cap: int | None):
+        super().__init__(record, cap)
         self.folder = folder
-        self.series: dict[str, _Series] = {}
-        self.events: list[Event] = []  # by seq; the oldest of a key past the cap are dropped
         self.hparams: list[Event] = []
-        self.seq = 0
         self.embeddings: set[tuple[str, str]] = set()  # (tensor_name, tensor_path) read
-        self.per_key: dict[str, deque] = {}
-        self.dropped: set[int] = set()  # seqs dropped but still in `events` (compacted in bulk)
-
-    def add_event(self, ev: Event, cap: int | None) -> None:
-        self.events.append(ev)
-        self.seq += 1
-        if cap is None:
-            return
-        mine = self.per_key.setdefault(ev.key, deque())
-        mine.append(ev.seq)
-        if len(mine) > cap:
-            self.dropped.add(mine.popleft())
-            if len(self.dropped) > len(self.events) // 2:
-                self.events = [e for e in self.events if e.seq not in self.dropped]
-                self.dropped.clear()
 
 
 class TensorBoardSource:
@@ -155,7 +105,7 @@ class TensorBoardSource:
         run_id = tb_run_id(name)
         record = RunRecord(id=run_id, project=self.project, name=name, state="running",
                            created=0.0, updated=0.0, heartbeat=0.0)
-        run = self._runs[run_id] = _Run(record, self.root / name)
+        run = self._runs[run_id] = _Run(record, self.root / name, self.max_events_per_key)
         self._by_name[name] = run_id
         return run
 
@@ -165,10 +115,7 @@ class TensorBoardSource:
         for tag, (steps, values, times) in data.scalars.items():
             if not len(steps):
                 continue
-            series = run.series.get(tag)
-            if series is None:
-                series = run.series[tag] = _Series()
-            series.extend(steps, values, times)
+            run.add_points(tag, steps, values, times)
             rec.summary[tag] = float(values[-1])
             first.append(float(times.min()))
             last.append(float(times.max()))
@@ -211,8 +158,7 @@ class TensorBoardSource:
         if new:
             new.sort(key=lambda e: (e[0], e[1]))
             for wall, step, tag, kind, payload, files in new:
-                ev = Event(run.seq, tag, int(step), float(wall), kind, payload, files)
-                run.add_event(ev, self.max_events_per_key)
+                ev = run.add_event(tag, step, wall, kind, payload, files)
                 if kind == "hparams":
                     run.hparams.append(ev)
                 rec.summary.setdefault(tag, {"_type": kind})
@@ -288,39 +234,21 @@ class TensorBoardSource:
         self.refresh(force=False)
         with self._lock:
             run = self._runs.get(run_id)
-            return {} if run is None else {k: s.n for k, s in run.series.items()}
+            return {} if run is None else run.keys()
 
     def read_series(
         self, run_id: str, keys: Iterable[str] | None = None, since: dict[str, int] | None = None
     ) -> dict[str, Chunk]:
         self.refresh(force=False)
-        since = since or {}
         with self._lock:
             run = self._runs.get(run_id)
-            if run is None:
-                return {}
-            wanted = run.series if keys is None else [k for k in keys if k in run.series]
-            out = {}
-            for k in wanted:
-                series = run.series[k]
-                if since.get(k, 0) < series.n:
-                    out[k] = series.chunk(k, since.get(k, 0))
-            return out
+            return {} if run is None else run.read_series(keys, since)
 
     def read_events(self, run_id: str, since: int = 0, kinds: Iterable[str] | None = None) -> list[Event]:
         self.refresh(force=False)
         with self._lock:
             run = self._runs.get(run_id)
-            if run is None:
-                return []
-            events = run.events
-            events = events[bisect.bisect_left(events, since, key=lambda e: e.seq):]
-            if run.dropped:
-                events = [e for e in events if e.seq not in run.dropped]
-        if kinds is not None:
-            kinds = set(kinds)
-            events = [e for e in events if e.kind in kinds]
-        return events
+            return [] if run is None else run.read_events(since, kinds)
 
     def close(self) -> None:
         pass

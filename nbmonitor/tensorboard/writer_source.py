@@ -13,25 +13,16 @@ events of one key only the last `MAX_EVENTS_PER_KEY` (their files included).
 
 from __future__ import annotations
 
-import bisect
 import os
 import threading
 import time
 from collections.abc import Iterable
 
 from ..store import Chunk, Event, RunRecord
-from .source import _Series, tb_run_id
+from ..store.memrun import MemoryRun
+from .source import tb_run_id
 
 MAX_EVENTS_PER_KEY = 200
-
-
-class _MemRun:
-    def __init__(self, record: RunRecord):
-        self.record = record
-        self.series: dict[str, _Series] = {}
-        self.events: list[Event] = []  # ordered by seq; old ones of a key may be dropped
-        self.per_key: dict[str, int] = {}
-        self.seq = 0
 
 
 class WriterSource:
@@ -45,11 +36,11 @@ class WriterSource:
         self.project = os.path.basename(parent) or parent
         self.name = os.path.basename(path) or path
         self._lock = threading.Lock()
-        self._runs: dict[str, _MemRun] = {}
+        self._runs: dict[str, MemoryRun] = {}
         self.main_id = self.run(self.name).record.id
 
     # -- recording (the writer's background thread) -----------------------------
-    def run(self, name: str) -> _MemRun:
+    def run(self, name: str) -> MemoryRun:
         """The run of `name` (the main run, or "<main>/<sub-folder>"), made on first use."""
         run_id = tb_run_id(name)
         run = self._runs.get(run_id)
@@ -58,34 +49,22 @@ class WriterSource:
             rec = RunRecord(id=run_id, project=self.project, name=name, state="running",
                             created=now, updated=now, heartbeat=now, host="", pid=os.getpid())
             with self._lock:
-                run = self._runs[run_id] = _MemRun(rec)
+                run = self._runs[run_id] = MemoryRun(rec, MAX_EVENTS_PER_KEY)
         return run
 
-    def add_scalars(self, run: _MemRun, tag: str, steps, values, times) -> None:
+    def add_scalars(self, run: MemoryRun, tag: str, steps, values, times) -> None:
         """Append points (arrays) to one tag's series."""
         with self._lock:
-            series = run.series.get(tag)
-            if series is None:
-                series = run.series[tag] = _Series()
-            series.extend(steps, values, times)
+            run.add_points(tag, steps, values, times)
             run.record.summary[tag] = float(values[-1])
             run.record.updated = max(run.record.updated, float(times[-1]))
 
-    def add_event(self, run: _MemRun, key: str, step: int, wall: float, kind: str, payload: dict,
+    def add_event(self, run: MemoryRun, key: str, step: int, wall: float, kind: str, payload: dict,
                   files: dict[str, bytes] | None = None) -> None:
         with self._lock:
-            ev = Event(run.seq, key, int(step), float(wall), kind, payload, dict(files or {}))
-            run.seq += 1
-            run.events.append(ev)
+            run.add_event(key, step, wall, kind, payload, files)
             run.record.summary.setdefault(key, {"_type": kind})
             run.record.updated = max(run.record.updated, float(wall))
-            n = run.per_key[key] = run.per_key.get(key, 0) + 1
-            if n > MAX_EVENTS_PER_KEY:  # drop this key's oldest event
-                for i, old in enumerate(run.events):
-                    if old.key == key:
-                        del run.events[i]
-                        break
-                run.per_key[key] = n - 1
 
     def set_state(self, state: str) -> None:
         with self._lock:
@@ -107,31 +86,19 @@ class WriterSource:
     def keys(self, run_id: str) -> dict[str, int]:
         with self._lock:
             run = self._runs.get(run_id)
-            return {} if run is None else {k: s.n for k, s in run.series.items()}
+            return {} if run is None else run.keys()
 
     def read_series(
         self, run_id: str, keys: Iterable[str] | None = None, since: dict[str, int] | None = None
     ) -> dict[str, Chunk]:
-        since = since or {}
         with self._lock:
             run = self._runs.get(run_id)
-            if run is None:
-                return {}
-            wanted = list(run.series) if keys is None else [k for k in keys if k in run.series]
-            return {k: run.series[k].chunk(k, since.get(k, 0)) for k in wanted
-                    if since.get(k, 0) < run.series[k].n}
+            return {} if run is None else run.read_series(keys, since)
 
     def read_events(self, run_id: str, since: int = 0, kinds: Iterable[str] | None = None) -> list[Event]:
         with self._lock:
             run = self._runs.get(run_id)
-            if run is None:
-                return []
-            i = bisect.bisect_left([e.seq for e in run.events], since)
-            events = run.events[i:]
-        if kinds is not None:
-            kinds = set(kinds)
-            events = [e for e in events if e.kind in kinds]
-        return events
+            return [] if run is None else run.read_events(since, kinds)
 
     def close(self) -> None:
         pass
