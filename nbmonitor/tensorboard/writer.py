@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import NbmonitorWarning
+from .writer_args import check_image, check_tag, module_tree, opt_step_arg, scalar_arg, snapshot, step_arg, wall_arg
 from .writer_ops import WriterOps, summary_event, tb_modules
 
 DRAIN_INTERVAL_S = 0.1  # the background thread wakes this often; files are flushed when written
@@ -36,7 +37,6 @@ MAX_PANEL_RUNS = 100  # a writer's runs: its folder, add_scalars' and add_hparam
 MAX_QUEUED = 100_000  # calls waiting to be written; a caller faster than the writer then waits
 MAX_QUEUED_BYTES = 256 << 20  # bytes of arrays waiting to be written, likewise
 _BIN_RULES = ("tensorflow", "auto", "fd", "doane", "scott", "stone", "rice", "sturges", "sqrt")
-DATAFORMATS = ("CHW", "HWC", "HW", "NCHW", "NHWC")
 
 
 def default_log_dir(comment: str = "") -> str:
@@ -63,7 +63,7 @@ class SummaryWriter(WriterOps):
         if not isinstance(comment, str) or not isinstance(filename_suffix, str):
             raise TypeError("SummaryWriter: comment and filename_suffix must be strings")
         if purge_step is not None:
-            purge_step = _step("SummaryWriter", "purge_step", purge_step)
+            purge_step = step_arg("SummaryWriter", "purge_step", purge_step)
         self.log_dir = os.fspath(log_dir) if log_dir else default_log_dir(comment)
         self.purge_step = purge_step
         self.max_queue = max_queue
@@ -285,32 +285,32 @@ class SummaryWriter(WriterOps):
             raise TypeError(f"SummaryWriter.add_scalar: tag must be a string, got {type(tag).__name__}")
         v = scalar_value
         if type(v) is not float:
-            v = _scalar("add_scalar", tag, v)
+            v = scalar_arg("add_scalar", tag, v)
         if global_step is not None and type(global_step) is not int:
-            global_step = _step("add_scalar", tag, global_step)
+            global_step = step_arg("add_scalar", tag, global_step)
         self._put((WriterOps._op_scalar, tag, v, global_step, time.time() if walltime is None else float(walltime),
                    new_style, double_precision))
 
     def add_scalars(self, main_tag: str, tag_scalar_dict: dict, global_step: int | None = None,
                     walltime: float | None = None) -> None:
         """Add several scalars under `main_tag`: one run folder per key (`<log_dir>/<main_tag>_<key>`), as torch."""
-        _check_tag("add_scalars", main_tag)
+        check_tag("add_scalars", main_tag)
         if not isinstance(tag_scalar_dict, dict):
             raise TypeError(f"SummaryWriter.add_scalars({main_tag!r}): tag_scalar_dict must be a dict, "
                             f"got {type(tag_scalar_dict).__name__}")
         values = {}
         for k, v in tag_scalar_dict.items():
-            _check_tag("add_scalars", k)
-            values[k] = v if type(v) is float else _scalar("add_scalars", f"{main_tag}/{k}", v)
+            check_tag("add_scalars", k)
+            values[k] = v if type(v) is float else scalar_arg("add_scalars", f"{main_tag}/{k}", v)
         if global_step is not None:
-            global_step = _step("add_scalars", main_tag, global_step)
+            global_step = step_arg("add_scalars", main_tag, global_step)
         self._put((WriterOps._op_scalars, main_tag, values, global_step, time.time() if walltime is None else float(walltime)))
 
     def add_histogram(self, tag: str, values: Any, global_step: int | None = None, bins: Any = "tensorflow",
                       walltime: float | None = None, max_bins: int | None = None) -> None:
         """Add a histogram of `values` (tensor, array or sequence of numbers)."""
-        _check_tag("add_histogram", tag)
-        arr = _snapshot("add_histogram", tag, values)
+        check_tag("add_histogram", tag)
+        arr = snapshot("add_histogram", tag, values)
         if arr.size == 0:
             raise ValueError(f"SummaryWriter.add_histogram({tag!r}): values is empty; nothing to bin")
         if arr.dtype.kind not in "biuf":
@@ -320,43 +320,43 @@ class SummaryWriter(WriterOps):
                 raise ValueError(f"SummaryWriter.add_histogram({tag!r}): bins must be 'tensorflow', one of numpy's "
                                  f"rules ({', '.join(_BIN_RULES[1:])}), an int or bin edges; got {bins!r}")
         elif not isinstance(bins, numbers.Integral):
-            bins = _snapshot("add_histogram", tag, bins)
-        self._put_arrays((WriterOps._op_histogram, tag, arr, _opt_step("add_histogram", tag, global_step), bins, _wall(walltime),
+            bins = snapshot("add_histogram", tag, bins)
+        self._put_arrays((WriterOps._op_histogram, tag, arr, opt_step_arg("add_histogram", tag, global_step), bins, wall_arg(walltime),
                    max_bins))
 
     def add_histogram_raw(self, tag: str, min: float, max: float, num: int, sum: float, sum_squares: float,
                           bucket_limits: Any, bucket_counts: Any, global_step: int | None = None,
                           walltime: float | None = None) -> None:
         """Add a histogram from ready buckets (torch's arguments)."""
-        _check_tag("add_histogram_raw", tag)
-        limits = _snapshot("add_histogram_raw", tag, bucket_limits)
-        counts = _snapshot("add_histogram_raw", tag, bucket_counts)
+        check_tag("add_histogram_raw", tag)
+        limits = snapshot("add_histogram_raw", tag, bucket_limits)
+        counts = snapshot("add_histogram_raw", tag, bucket_counts)
         if len(limits) != len(counts):
             raise ValueError(f"SummaryWriter.add_histogram_raw({tag!r}): len(bucket_limits) != len(bucket_counts)")
         args = tuple(float(x) for x in (min, max, num, sum, sum_squares))
         self._put((WriterOps._op_histogram_raw, tag, args, limits.tolist(), counts.tolist(),
-                   _opt_step("add_histogram_raw", tag, global_step), _wall(walltime)))
+                   opt_step_arg("add_histogram_raw", tag, global_step), wall_arg(walltime)))
 
     def add_image(self, tag: str, img_tensor: Any, global_step: int | None = None, walltime: float | None = None,
                   dataformats: str = "CHW") -> None:
         """Add an image (`dataformats` CHW, HWC, HW, NCHW or NHWC; floats in [0, 1] or uint8)."""
-        _check_tag("add_image", tag)
-        arr = _snapshot("add_image", tag, img_tensor)
-        _check_image("add_image", tag, arr, dataformats)
-        self._put_arrays((WriterOps._op_image, tag, arr, _opt_step("add_image", tag, global_step), _wall(walltime), dataformats))
+        check_tag("add_image", tag)
+        arr = snapshot("add_image", tag, img_tensor)
+        check_image("add_image", tag, arr, dataformats)
+        self._put_arrays((WriterOps._op_image, tag, arr, opt_step_arg("add_image", tag, global_step), wall_arg(walltime), dataformats))
 
     def add_images(self, tag: str, img_tensor: Any, global_step: int | None = None, walltime: float | None = None,
                    dataformats: str = "NCHW") -> None:
         """Add a batch of images, shown as one grid (as torch)."""
-        _check_tag("add_images", tag)
-        arr = _snapshot("add_images", tag, img_tensor)
-        _check_image("add_images", tag, arr, dataformats)
-        self._put_arrays((WriterOps._op_image, tag, arr, _opt_step("add_images", tag, global_step), _wall(walltime), dataformats))
+        check_tag("add_images", tag)
+        arr = snapshot("add_images", tag, img_tensor)
+        check_image("add_images", tag, arr, dataformats)
+        self._put_arrays((WriterOps._op_image, tag, arr, opt_step_arg("add_images", tag, global_step), wall_arg(walltime), dataformats))
 
     def add_figure(self, tag: str, figure: Any, global_step: int | None = None, close: bool = True,
                    walltime: float | None = None) -> None:
         """Add a matplotlib figure (or a list of them, as a grid); drawn here, encoded in the background."""
-        _check_tag("add_figure", tag)
+        check_tag("add_figure", tag)
         figs = figure if isinstance(figure, list) else [figure]
         if not figs or not all(hasattr(f, "canvas") and hasattr(f, "savefig") for f in figs):
             raise TypeError(f"SummaryWriter.add_figure({tag!r}): figure must be a matplotlib Figure or a list of them, "
@@ -365,24 +365,24 @@ class SummaryWriter(WriterOps):
 
         arr = figure_to_image(figure, close)
         fmt = "NCHW" if isinstance(figure, list) else "CHW"
-        self._put_arrays((WriterOps._op_image, tag, arr, _opt_step("add_figure", tag, global_step), _wall(walltime), fmt))
+        self._put_arrays((WriterOps._op_image, tag, arr, opt_step_arg("add_figure", tag, global_step), wall_arg(walltime), fmt))
 
     def add_text(self, tag: str, text_string: str, global_step: int | None = None,
                  walltime: float | None = None) -> None:
         """Add text (markdown, shown as text: no HTML is ever rendered)."""
-        _check_tag("add_text", tag)
+        check_tag("add_text", tag)
         if not isinstance(text_string, str):
             raise TypeError(f"SummaryWriter.add_text({tag!r}): text_string must be a str, "
                             f"got {type(text_string).__name__}")
-        self._put((WriterOps._op_text, tag, text_string, _opt_step("add_text", tag, global_step), _wall(walltime)))
+        self._put((WriterOps._op_text, tag, text_string, opt_step_arg("add_text", tag, global_step), wall_arg(walltime)))
 
     def add_pr_curve(self, tag: str, labels: Any, predictions: Any, global_step: int | None = None,
                      num_thresholds: int = 127, weights: Any = None, walltime: float | None = None) -> None:
         """Add a precision-recall curve of binary `labels` against `predictions` in [0, 1]."""
-        _check_tag("add_pr_curve", tag)
-        lab = _snapshot("add_pr_curve", tag, labels)
-        pred = _snapshot("add_pr_curve", tag, predictions)
-        w = None if weights is None else _snapshot("add_pr_curve", tag, weights)
+        check_tag("add_pr_curve", tag)
+        lab = snapshot("add_pr_curve", tag, labels)
+        pred = snapshot("add_pr_curve", tag, predictions)
+        w = None if weights is None else snapshot("add_pr_curve", tag, weights)
         if lab.size != pred.size or (w is not None and w.size != pred.size):
             raise ValueError(f"SummaryWriter.add_pr_curve({tag!r}): labels ({lab.size}), predictions ({pred.size})"
                              + ("" if w is None else f" and weights ({w.size})") + " must have the same size")
@@ -393,8 +393,8 @@ class SummaryWriter(WriterOps):
         if not isinstance(num_thresholds, numbers.Integral) or not 2 <= num_thresholds <= 10_000:
             raise ValueError(f"SummaryWriter.add_pr_curve({tag!r}): num_thresholds must be an int from 2 to 10000, "
                              f"got {num_thresholds!r}")
-        self._put_arrays((WriterOps._op_pr_curve, tag, lab, pred, _opt_step("add_pr_curve", tag, global_step), int(num_thresholds),
-                   w, _wall(walltime)))
+        self._put_arrays((WriterOps._op_pr_curve, tag, lab, pred, opt_step_arg("add_pr_curve", tag, global_step), int(num_thresholds),
+                   w, wall_arg(walltime)))
 
     def add_hparams(self, hparam_dict: dict, metric_dict: dict, hparam_domain_discrete: dict | None = None,
                     run_name: str | None = None, global_step: int | None = None) -> None:
@@ -407,15 +407,15 @@ class SummaryWriter(WriterOps):
                 raise TypeError(f"SummaryWriter.add_hparams: hyperparameter names must be strings, got {k!r}")
             if v is not None and not isinstance(v, (bool, int, float, str)):
                 if hasattr(v, "numel") or isinstance(v, np.generic | np.ndarray):
-                    v = _scalar("add_hparams", k, v)
+                    v = scalar_arg("add_hparams", k, v)
                 else:
                     raise ValueError(f"SummaryWriter.add_hparams: value of {k!r} should be one of int, float, str, "
                                      f"bool, or torch.Tensor, got {type(v).__name__}")
             hp[k] = v
         metrics = {}
         for k, v in metric_dict.items():
-            _check_tag("add_hparams", k)
-            metrics[k] = _scalar("add_hparams", k, v)
+            check_tag("add_hparams", k)
+            metrics[k] = scalar_arg("add_hparams", k, v)
         if hparam_domain_discrete is not None:
             if not isinstance(hparam_domain_discrete, dict) or not all(
                     isinstance(d, list) for d in hparam_domain_discrete.values()):
@@ -426,13 +426,13 @@ class SummaryWriter(WriterOps):
         if not isinstance(run_name, str) or run_name.startswith(("/", "\\")) or ".." in run_name.replace("\\", "/").split("/"):
             raise ValueError(f"SummaryWriter.add_hparams: run_name must be a relative folder name, got {run_name!r}")
         self._put((WriterOps._op_hparams, hp, metrics, hparam_domain_discrete, run_name,
-                   _opt_step("add_hparams", "hparams", global_step), time.time()))
+                   opt_step_arg("add_hparams", "hparams", global_step), time.time()))
 
     def add_embedding(self, mat: Any, metadata: list | None = None, label_img: Any = None,
                       global_step: int | None = None, tag: str = "default", metadata_header: list | None = None) -> None:
         """Add an embedding (N x D) with optional labels and label images, for TensorBoard's projector."""
-        _check_tag("add_embedding", tag)
-        m = _snapshot("add_embedding", tag, mat)
+        check_tag("add_embedding", tag)
+        m = snapshot("add_embedding", tag, mat)
         if m.ndim != 2:
             raise ValueError(f"SummaryWriter.add_embedding({tag!r}): mat should be 2D (points x dimensions), "
                              f"got shape {m.shape}")
@@ -442,11 +442,11 @@ class SummaryWriter(WriterOps):
                 raise ValueError(f"SummaryWriter.add_embedding({tag!r}): {len(metadata)} labels for {m.shape[0]} points")
         img = None
         if label_img is not None:
-            img = _snapshot("add_embedding", tag, label_img)
+            img = snapshot("add_embedding", tag, label_img)
             if img.ndim != 4 or img.shape[0] != m.shape[0] or img.shape[1] not in (1, 3):
                 raise ValueError(f"SummaryWriter.add_embedding({tag!r}): label_img must be N x C x H x W with "
                                  f"N = {m.shape[0]} and C 1 or 3, got shape {img.shape}")
-        step = 0 if global_step is None else _step("add_embedding", tag, global_step)
+        step = 0 if global_step is None else step_arg("add_embedding", tag, global_step)
         header = None if not metadata_header else [str(h) for h in metadata_header]
         if header is not None and (metadata is None or not all(
                 isinstance(r, (list, tuple)) and len(r) == len(header) for r in metadata)):
@@ -470,62 +470,62 @@ class SummaryWriter(WriterOps):
 
     # -- the rest of torch's API: written as torch writes it (not shown in the panel) ----
     def add_tensor(self, tag: str, tensor: Any, global_step: int | None = None, walltime: float | None = None) -> None:
-        _check_tag("add_tensor", tag)
+        check_tag("add_tensor", tag)
         import torch
 
-        t = torch.as_tensor(_snapshot("add_tensor", tag, tensor))
-        self._put_arrays((WriterOps._op_builder, "tensor_proto", (tag, t), {}, _opt_step("add_tensor", tag, global_step),
-                   _wall(walltime)))
+        t = torch.as_tensor(snapshot("add_tensor", tag, tensor))
+        self._put_arrays((WriterOps._op_builder, "tensor_proto", (tag, t), {}, opt_step_arg("add_tensor", tag, global_step),
+                   wall_arg(walltime)))
 
     def add_pr_curve_raw(self, tag, true_positive_counts, false_positive_counts, true_negative_counts,
                          false_negative_counts, precision, recall, global_step=None, num_thresholds=127,
                          weights=None, walltime=None) -> None:
-        _check_tag("add_pr_curve_raw", tag)
-        arrs = tuple(_snapshot("add_pr_curve_raw", tag, a) for a in (
+        check_tag("add_pr_curve_raw", tag)
+        arrs = tuple(snapshot("add_pr_curve_raw", tag, a) for a in (
             true_positive_counts, false_positive_counts, true_negative_counts, false_negative_counts,
             precision, recall))
         self._put_arrays((WriterOps._op_builder, "pr_curve_raw", (tag, *arrs, num_thresholds, weights), {},
-                   _opt_step("add_pr_curve_raw", tag, global_step), _wall(walltime)))
+                   opt_step_arg("add_pr_curve_raw", tag, global_step), wall_arg(walltime)))
 
     def add_image_with_boxes(self, tag, img_tensor, box_tensor, global_step=None, walltime=None, rescale=1,
                              dataformats="CHW", labels=None) -> None:
-        _check_tag("add_image_with_boxes", tag)
-        img = _snapshot("add_image_with_boxes", tag, img_tensor)
-        _check_image("add_image_with_boxes", tag, img, dataformats)
-        boxes = _snapshot("add_image_with_boxes", tag, box_tensor)
+        check_tag("add_image_with_boxes", tag)
+        img = snapshot("add_image_with_boxes", tag, img_tensor)
+        check_image("add_image_with_boxes", tag, img, dataformats)
+        boxes = snapshot("add_image_with_boxes", tag, box_tensor)
         if labels is not None:
             labels = [labels] if isinstance(labels, str) else list(labels)
             if len(labels) != boxes.shape[0]:
                 labels = None
         self._put_arrays((WriterOps._op_builder, "image_boxes", (tag, img, boxes),
                    {"rescale": rescale, "dataformats": dataformats, "labels": labels},
-                   _opt_step("add_image_with_boxes", tag, global_step), _wall(walltime)))
+                   opt_step_arg("add_image_with_boxes", tag, global_step), wall_arg(walltime)))
 
     def add_audio(self, tag, snd_tensor, global_step=None, sample_rate=44100, walltime=None) -> None:
-        _check_tag("add_audio", tag)
-        snd = _snapshot("add_audio", tag, snd_tensor)
+        check_tag("add_audio", tag)
+        snd = snapshot("add_audio", tag, snd_tensor)
         self._put_arrays((WriterOps._op_builder, "audio", (tag, snd), {"sample_rate": sample_rate},
-                   _opt_step("add_audio", tag, global_step), _wall(walltime)))
+                   opt_step_arg("add_audio", tag, global_step), wall_arg(walltime)))
 
     def add_video(self, tag, vid_tensor, global_step=None, fps=4, walltime=None) -> None:
-        _check_tag("add_video", tag)
+        check_tag("add_video", tag)
         try:
             import moviepy  # noqa: F401  (torch needs it to encode the GIF)
         except ImportError:
             raise ImportError("SummaryWriter.add_video needs moviepy to encode the video: pip install moviepy") from None
-        vid = _snapshot("add_video", tag, vid_tensor)
-        self._put_arrays((WriterOps._op_builder, "video", (tag, vid, fps), {}, _opt_step("add_video", tag, global_step),
-                   _wall(walltime)))
+        vid = snapshot("add_video", tag, vid_tensor)
+        self._put_arrays((WriterOps._op_builder, "video", (tag, vid, fps), {}, opt_step_arg("add_video", tag, global_step),
+                   wall_arg(walltime)))
 
     def add_mesh(self, tag, vertices, colors=None, faces=None, config_dict=None, global_step=None,
                  walltime=None) -> None:
-        _check_tag("add_mesh", tag)
+        check_tag("add_mesh", tag)
         import torch
 
-        args = tuple(None if a is None else torch.as_tensor(_snapshot("add_mesh", tag, a))
+        args = tuple(None if a is None else torch.as_tensor(snapshot("add_mesh", tag, a))
                      for a in (vertices, colors, faces))
-        self._put_arrays((WriterOps._op_builder, "mesh", (tag, *args, config_dict), {}, _opt_step("add_mesh", tag, global_step),
-                   _wall(walltime)))
+        self._put_arrays((WriterOps._op_builder, "mesh", (tag, *args, config_dict), {}, opt_step_arg("add_mesh", tag, global_step),
+                   wall_arg(walltime)))
 
     def add_custom_scalars(self, layout: dict) -> None:
         if not isinstance(layout, dict):
@@ -543,85 +543,3 @@ class SummaryWriter(WriterOps):
     def add_onnx_graph(self, prototxt) -> None:
         raise NotImplementedError("SummaryWriter.add_onnx_graph is not supported by nbmonitor "
                                   "(torch itself no longer ships it working); use add_graph(model, input)")
-
-
-# -- argument checks and copies (the calling thread) -------------------------------------------
-
-
-def _check_tag(method: str, tag: Any) -> None:
-    if not isinstance(tag, str):
-        raise TypeError(f"SummaryWriter.{method}: tag must be a string, got {type(tag).__name__}")
-
-
-def _scalar(method: str, tag: str, v: Any) -> float:
-    if isinstance(v, (bool, numbers.Real)) and not hasattr(v, "shape"):
-        return float(v)
-    numel = getattr(v, "numel", None)
-    if callable(numel):  # torch.Tensor
-        if numel() == 1 and not v.dtype.is_complex:
-            return float(v.detach().reshape(()).item())
-        raise ValueError(f"SummaryWriter.{method}({tag!r}): expected a single number, got a tensor of shape "
-                         f"{tuple(v.shape)} (use add_histogram for many values)")
-    if hasattr(v, "dtype") and getattr(v, "size", None) is not None:  # numpy
-        if v.size == 1 and v.dtype.kind in "biuf":
-            return float(np.asarray(v).reshape(()))
-        raise ValueError(f"SummaryWriter.{method}({tag!r}): expected a single number, got an array of shape "
-                         f"{getattr(v, 'shape', ())} and dtype {v.dtype}")
-    raise TypeError(f"SummaryWriter.{method}({tag!r}): expected a number, got {type(v).__name__}")
-
-
-def _step(method: str, tag: str, step: Any) -> int:
-    if isinstance(step, bool) or not isinstance(step, numbers.Integral):
-        t: Any = step
-        if callable(getattr(t, "numel", None)) and t.numel() == 1 and not t.is_floating_point():
-            return int(t.item())
-        raise TypeError(f"SummaryWriter.{method}({tag!r}): global_step must be an int, got {type(step).__name__}")
-    return int(step)
-
-
-def _opt_step(method: str, tag: str, step: Any) -> int | None:
-    return None if step is None else _step(method, tag, step)
-
-
-def _wall(walltime: Any) -> float:
-    return time.time() if walltime is None else float(walltime)
-
-
-def _snapshot(method: str, tag: str, x: Any) -> np.ndarray:
-    """A numpy copy the caller cannot change afterwards (tensors copied to the host once)."""
-    if callable(getattr(x, "numel", None)) and hasattr(x, "detach"):  # torch.Tensor
-        import torch
-
-        t = x.detach()
-        if t.dtype == torch.bfloat16:
-            return t.float().cpu().numpy()
-        return t.to("cpu", copy=True).numpy()
-    try:
-        return np.array(x, copy=True)
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"SummaryWriter.{method}({tag!r}): cannot read {type(x).__name__} as an array: {e}") from None
-
-
-def _check_image(method: str, tag: str, arr: np.ndarray, dataformats: Any) -> None:
-    if not isinstance(dataformats, str) or dataformats.upper() not in DATAFORMATS:
-        raise ValueError(f"SummaryWriter.{method}({tag!r}): dataformats must be one of {', '.join(DATAFORMATS)}, "
-                         f"got {dataformats!r}")
-    if arr.ndim != len(dataformats):
-        raise ValueError(f"SummaryWriter.{method}({tag!r}): an image of dataformats {dataformats!r} needs "
-                         f"{len(dataformats)} dimensions, got shape {arr.shape}")
-    if arr.dtype.kind not in "buif":
-        raise TypeError(f"SummaryWriter.{method}({tag!r}): image values must be numbers, got dtype {arr.dtype}")
-    c = dataformats.upper().find("C")
-    if c >= 0 and arr.shape[c] not in (1, 3, 4):
-        raise ValueError(f"SummaryWriter.{method}({tag!r}): {arr.shape[c]} channels in shape {arr.shape} "
-                         f"(dataformats {dataformats!r}); expected 1, 3 or 4")
-    if arr.size == 0:
-        raise ValueError(f"SummaryWriter.{method}({tag!r}): the image is empty (shape {arr.shape})")
-
-
-def module_tree(model: Any, name: str = "") -> dict:
-    """A torch module's tree: {"name", "type", "params" (of it and its children), "children"}."""
-    children = [module_tree(m, n) for n, m in model.named_children()]
-    own = sum(p.numel() for p in model.parameters(recurse=False))
-    return {"name": name or type(model).__name__, "type": type(model).__name__,
-            "params": int(own + sum(c["params"] for c in children)), "children": children}

@@ -390,7 +390,7 @@ def test_graph_def_kept_by_the_reader(projector_logdir):
 
 
 def test_graph_event_names_the_models_modules(projector_logdir):
-    from nbmonitor.tensorboard.writer import module_tree
+    from nbmonitor.tensorboard.writer_args import module_tree
 
     root, _, _ = projector_logdir
     src = TensorBoardSource(root)
