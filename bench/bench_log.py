@@ -1,13 +1,17 @@
-"""log() cost on the training thread, against the peers, in one process run.
+"""log() cost on the training thread, for every kind of value, against the peers, in one process run.
 
-    python bench/bench_log.py [--steps 20000]
+    python bench/bench_log.py [--steps 20000] [--repeat 3] [--types float,int,torch0d]
 
-Each contender runs the same loop: STEPS steps, 4 float scalars per step. Peers
-that are not installed are reported as such (`bench/setup` makes a venv with
-all of them). Prints µs/step (median of 5 repetitions), the ratio of each to
-nbmonitor, and for nbmonitor the time for finish() and for history(); then the
-import time of nbmonitor against wandb, history() of a 1,000,000-point run and
-bytes on disk per point.
+For each kind of value (float, int, bool, numpy float32/float64/int64 scalars,
+0-d numpy arrays, 0-d CPU torch tensors, and a mixed dict {loss: tensor,
+epoch: int, lr: float, acc: np.float32}) every contender runs the same loop:
+STEPS steps, 4 values per step. The floor is a bare list of dicts (for tensors:
+a bare list of `float(t)`, the cheapest conversion there is). Peers that are not
+installed are reported as such (`bench/setup` makes a venv with all of them).
+Prints µs/step (median of repetitions) and each ratio to nbmonitor; then the
+p50/p99/p99.9 of single log() calls while the writer thread and a live panel
+run, nbmonitor's finish() and history(), import times, history() of a
+1,000,000-point run and bytes on disk per point.
 """
 
 from __future__ import annotations
@@ -25,10 +29,32 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 KEYS = ("loss", "acc", "lr", "grad_norm")
+TYPES = ("float", "int", "bool", "np.float32", "np.float64", "np.int64", "np 0-d array", "torch 0-d", "mixed")
 
 
-def values(steps):
-    return [(1.0 / (i + 1), i / steps, 3e-4, 0.5 + (i % 7) / 10) for i in range(steps)]
+def values(steps, kind="float"):
+    """STEPS tuples of 4 values of `kind`."""
+    rows = [(1.0 / (i + 1), i / steps, 3e-4, 0.5 + (i % 7) / 10) for i in range(steps)]
+    if kind == "float":
+        return rows
+    import numpy as np
+
+    if kind == "int":
+        return [(i, i * 2, i % 10, steps - i) for i in range(steps)]
+    if kind == "bool":
+        return [(i % 2 == 0, i % 3 == 0, True, False) for i in range(steps)]
+    if kind in ("np.float32", "np.float64", "np.int64"):
+        t = getattr(np, kind[3:])
+        return [tuple(t(v * 1000 if kind == "np.int64" else v) for v in r) for r in rows]
+    if kind == "np 0-d array":
+        return [tuple(np.array(v) for v in r) for r in rows]
+    import torch
+
+    if kind == "torch 0-d":
+        return [tuple(torch.tensor(v) for v in r) for r in rows]
+    if kind == "mixed":
+        return [(torch.tensor(a), i // 100, c, np.float32(d)) for i, (a, b, c, d) in enumerate(rows)]
+    raise ValueError(kind)
 
 
 def loop_bare(data, tmp):
@@ -36,6 +62,15 @@ def loop_bare(data, tmp):
     t0 = time.perf_counter()
     for a, b, c, d in data:
         out.append({"loss": a, "acc": b, "lr": c, "grad_norm": d})
+    return time.perf_counter() - t0, None
+
+
+def loop_bare_float(data, tmp):
+    """The floor for values that must be converted: a bare list of float(v)."""
+    out = []
+    t0 = time.perf_counter()
+    for a, b, c, d in data:
+        out.append({"loss": float(a), "acc": float(b), "lr": float(c), "grad_norm": float(d)})
     return time.perf_counter() - t0, None
 
 
@@ -104,6 +139,7 @@ def loop_trackio(data, tmp):
 
 CONTENDERS = {
     "bare list": (loop_bare, None),
+    "float(v) list": (loop_bare_float, None),
     "nbmonitor": (loop_nbmonitor, "nbmonitor"),
     "SummaryWriter x4": (loop_summarywriter, "torch"),
     "wandb offline": (loop_wandb, "wandb"),
@@ -158,38 +194,108 @@ def big_history(tmp, points=1_000_000):
     return dt, size / points
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=20_000)
-    ap.add_argument("--repeat", type=int, default=5)
-    args = ap.parse_args()
-    data = values(args.steps)
+def single_calls(tmp, calls=200_000):
+    """p50/p99/p99.9 of one log() of 4 floats while the writer thread and a live panel run."""
+    import nbmonitor as nbm
+    from nbmonitor._testing import recording_comms
+    from nbmonitor.sources import LiveSource
+    from nbmonitor.ui.panel import Panel
+
+    pc = time.perf_counter_ns
+    with recording_comms():
+        run = nbm.init(project="p99", dir=tmp, display=False)
+        panel = Panel(LiveSource(run.store), project=run.project, follow=run.id).start()
+        log = run.log
+        lat = [0] * calls
+        for i in range(calls):
+            x = float(i)
+            d = {"loss": 1.0 / (x + 1.0), "acc": x * 1e-6, "lr": 3e-4, "grad_norm": 0.5}
+            t0 = pc()
+            log(d)
+            lat[i] = pc() - t0
+        floor = [0] * calls  # the timer's own cost
+        for i in range(calls):
+            t0 = pc()
+            floor[i] = pc() - t0
+        panel.close()
+        nbm.finish(quiet=True)
+    lat.sort()
+    floor.sort()
+    q = lambda a, p: a[min(len(a) - 1, int(len(a) * p))] / 1e3  # noqa: E731
+    return {p: q(lat, p) - q(floor, 0.5) for p in (0.5, 0.99, 0.999)}
+
+
+def measure(kind, steps, repeat):
+    data = values(steps, kind)
     results = {}
     for name, (fn, module) in CONTENDERS.items():
+        if name == "float(v) list" and kind in ("float", "int", "bool"):
+            continue
         if not available(module):
             results[name] = None
             continue
+        if name == "SummaryWriter x4" and kind != "float":
+            continue
         times, extra = [], {}
-        for _ in range(args.repeat if name != "wandb offline" else 2):
+        reps = repeat if name not in ("wandb offline", "trackio") else max(1, repeat - 1)
+        for _ in range(reps):
             tmp = tempfile.mkdtemp(prefix="nbm-bench-")
             try:
                 dt, ex = fn(data, tmp)
+            except Exception as e:  # a peer that does not take this kind of value
+                results[name] = f"error: {type(e).__name__}"
+                break
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
-            times.append(dt / args.steps * 1e6)
+            times.append(dt / steps * 1e6)
             extra = ex or {}
-        results[name] = (statistics.median(times), extra)
-    ours = results["nbmonitor"][0]
-    print(f"log() of 4 scalars, {args.steps} steps, median of repetitions")
-    print(f"{'contender':<18} {'us/step':>9} {'x nbmonitor':>12}  finish/flush")
-    for name, r in results.items():
-        if r is None:
-            print(f"{name:<18} {'not installed':>9}")
+        else:
+            results[name] = (statistics.median(times), extra)
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--steps", type=int, default=20_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--types", default=",".join(TYPES), help="comma-separated: " + ", ".join(TYPES))
+    ap.add_argument("--quick", action="store_true", help="skip import time and the 1M-point history")
+    args = ap.parse_args()
+    kinds = [k.strip() for k in args.types.split(",") if k.strip()]
+    table = {}
+    for kind in kinds:
+        if kind in ("torch 0-d", "mixed") and not available("torch"):
+            print(f"{kind}: torch not installed")
             continue
-        us, ex = r
-        fin = f"{ex['finish_s'] * 1e3:.1f} ms" if "finish_s" in ex else ""
-        print(f"{name:<18} {us:9.2f} {us / ours:12.2f}  {fin}")
-    print(f"nbmonitor history() of {args.steps} steps: {results['nbmonitor'][1]['history_s'] * 1e3:.1f} ms")
+        table[kind] = measure(kind, args.steps, args.repeat)
+    print(f"log() of 4 values, {args.steps} steps, median of repetitions; us/step, and x = ratio to nbmonitor")
+    names = [n for n in CONTENDERS if any(n in r for r in table.values())]
+    print(f"{'values':<14}" + "".join(f"{n:>22}" for n in names))
+    for kind, res in table.items():
+        ours = res["nbmonitor"][0]
+        cells = []
+        for n in names:
+            r = res.get(n, "")
+            if r is None:
+                cells.append("not installed")
+            elif isinstance(r, str):
+                cells.append(r)
+            else:
+                cells.append(f"{r[0]:.2f} ({r[0] / ours:.1f}x)")
+        print(f"{kind:<14}" + "".join(f"{c:>22}" for c in cells))
+    if "float" in table:
+        ex = table["float"]["nbmonitor"][1]
+        print(f"nbmonitor finish(): {ex['finish_s'] * 1e3:.1f} ms; history() of {args.steps} steps: "
+              f"{ex['history_s'] * 1e3:.1f} ms")
+    tmp = tempfile.mkdtemp(prefix="nbm-bench-")
+    try:
+        q = single_calls(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("single log() of 4 floats with the writer thread and a live panel running (timer cost removed): "
+          + ", ".join(f"p{p * 100:g} {v:.2f} us" for p, v in q.items()))
+    if args.quick:
+        return
     for mod in ("nbmonitor", "wandb"):
         t = import_time(mod)
         print(f"import {mod}: " + (f"{t * 1e3:.0f} ms" if t is not None else "not installed"))

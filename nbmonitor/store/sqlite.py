@@ -42,6 +42,25 @@ CREATE TABLE IF NOT EXISTS events (
 ) WITHOUT ROWID;
 """
 
+# Distinct keys of a run by skip-scan (one index seek per key), each with the end of its last chunk.
+_KEYS_SQL = """
+WITH RECURSIVE k(key) AS (
+    SELECT (SELECT MIN(key) FROM chunks WHERE run_id=?1)
+    UNION ALL
+    SELECT (SELECT MIN(key) FROM chunks WHERE run_id=?2 AND key > k.key) FROM k WHERE k.key IS NOT NULL
+)
+SELECT key, (SELECT start + n FROM chunks WHERE run_id=?3 AND key=k.key ORDER BY start DESC LIMIT 1)
+FROM k WHERE key IS NOT NULL ORDER BY key
+"""
+# The chunks of one key that hold points from index ?5 on: a range scan from the chunk holding ?5.
+_TAIL_SQL = """
+SELECT key, start, n, steps, vals, times FROM chunks
+WHERE run_id=?1 AND key=?2
+  AND start >= COALESCE((SELECT MAX(start) FROM chunks WHERE run_id=?3 AND key=?4 AND start <= ?5), 0)
+  AND start + n > ?6
+ORDER BY start
+"""
+
 _JSON_FIELDS = ("config", "summary", "tags")
 _FIELDS = tuple(f for f in RunRecord.__dataclass_fields__)
 
@@ -205,31 +224,37 @@ class SQLiteStore:
     # -- series and events --------------------------------------------------
     def keys(self, run_id: str) -> dict[str, int]:
         with self._conn(write=False) as c:
-            rows = c.execute(
-                "SELECT key, MAX(start + n) FROM chunks WHERE run_id=? GROUP BY key ORDER BY key",
-                (run_id,),
-            ).fetchall()
-        return {k: n for k, n in rows}
+            return self._keys(c, run_id)
+
+    @staticmethod
+    def _keys(c: sqlite3.Connection, run_id: str) -> dict[str, int]:
+        """Each key's point count by index seeks only: a skip-scan over the distinct keys of the
+        primary key (run_id, key, start), then the last chunk of each. No blob is read, and the
+        cost grows with the number of keys, not with the age of the run."""
+        rows = c.execute(_KEYS_SQL, (run_id, run_id, run_id)).fetchall()
+        return {k: n for k, n in rows if k is not None}
 
     def read_series(
         self, run_id: str, keys: Iterable[str] | None = None, since: dict[str, int] | None = None
     ) -> dict[str, Chunk]:
         since = since or {}
-        wanted = list(keys) if keys is not None else None
         with self._conn(write=False) as c:
-            if wanted is None:
+            if keys is None and not since:
                 rows = c.execute(
                     "SELECT key, start, n, steps, vals, times FROM chunks WHERE run_id=? ORDER BY key, start",
                     (run_id,),
                 ).fetchall()
             else:
+                # A tail: only keys with points past `since`, and of those only the chunks
+                # holding them (found by index seeks), so the cost is O(new points).
+                counts = self._keys(c, run_id)
+                wanted = counts if keys is None else [k for k in keys if k in counts]
                 rows = []
                 for k in wanted:
-                    rows += c.execute(
-                        "SELECT key, start, n, steps, vals, times FROM chunks "
-                        "WHERE run_id=? AND key=? AND start + n > ? ORDER BY start",
-                        (run_id, k, since.get(k, 0)),
-                    ).fetchall()
+                    first = since.get(k, 0)
+                    if counts[k] <= first:
+                        continue
+                    rows += c.execute(_TAIL_SQL, (run_id, k, run_id, k, first, first)).fetchall()
         parts: dict[str, list[Chunk]] = {}
         for key, start, n, steps, vals, times in rows:
             first = since.get(key, 0)

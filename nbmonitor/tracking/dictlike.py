@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
+from .values import Deferred
+
 
 class Config(MutableMapping):
     """A run's hyperparameters: `config.lr`, `config["lr"]`, `config.update({...})`."""
@@ -128,12 +130,15 @@ class Summary(MutableMapping):
             return self._set[key]
         if key in self._deleted:
             raise KeyError(key)
+        v = self._last[key]
+        if type(v) is Deferred:
+            v = v.item()
         if self._view is not None:
-            shown = self._view({key: self._last[key]})
+            shown = self._view({key: v})
             if key not in shown:
                 raise KeyError(key)
             return shown[key]
-        return self._last[key]
+        return v
 
     def __setitem__(self, key: str, value: Any) -> None:
         if not isinstance(key, str):
@@ -163,6 +168,9 @@ class Summary(MutableMapping):
 
     def as_dict(self) -> dict:
         last = dict(self._last)
+        for k, v in last.items():
+            if type(v) is Deferred:  # a GPU value not sealed yet (this runs on the writer thread)
+                last[k] = v.item()
         for k in self._deleted:
             last.pop(k, None)
         if self._view is not None:

@@ -17,6 +17,7 @@ import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Mapping
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -27,10 +28,15 @@ from .dictlike import Config, Summary
 from .logvalues import expand
 from .metrics import MetricDefs
 from .system import SystemSampler
-from .values import Loggable, describe, to_scalar
+from .values import FAST, Deferred, classify, describe, resolve, to_scalar
 from .wandb_run import WandbRunMixin
 
 _FINAL_STATES = ("finished", "failed", "killed", "crashed")
+# Back-pressure: when the writer thread falls behind, log() seals the rows itself past
+# MAX_UNSEALED_ROWS (~0.4 KB each), and writes to the store itself past MAX_PENDING_POINTS
+# sealed but unwritten points (24 B each), so memory stays bounded whatever the logging rate.
+MAX_UNSEALED_ROWS = 50_000
+MAX_PENDING_POINTS = 2_000_000
 
 
 class Run(WandbRunMixin):
@@ -57,6 +63,7 @@ class Run(WandbRunMixin):
         self._counts: dict[str, int] = dict(counts or {})  # points sealed so far, per key
         self._event_count = event_count
         self._pending: list[tuple[list[Chunk], list[Event]]] = []  # sealed, not yet written
+        self._pending_points = 0
         self._io_lock = threading.Lock()
         self._meta_dirty = True
         self._finished = False
@@ -80,25 +87,36 @@ class Run(WandbRunMixin):
             raise TypeError(f"nbmonitor.log takes a dict of key -> value, got {describe(data)}")
         vals = {}
         media = None
+        fast = FAST
         for k, v in data.items():
-            if type(v) is float and type(k) is str:
-                vals[k] = v
-                continue
-            if not isinstance(k, str):
+            if type(k) is str:
+                if type(v) is float:
+                    vals[k] = v
+                    continue
+                conv = fast.get(type(v))
+                if conv is not None:
+                    try:
+                        vals[k] = conv(v)
+                        continue
+                    except Exception:
+                        pass  # classify() below raises the error that names the key
+            elif not isinstance(k, str):
                 raise TypeError(f"nbmonitor.log: keys must be strings, got {k!r} ({describe(k)})")
-            if isinstance(v, Loggable):
-                media = media or []
-                media.append((k, v._nbm_event(k)))
+            try:
+                kind, value = classify(k, v)  # the slow path: media, a tensor type seen first, errors
+            except TypeError:  # W&B's other log types: None, str, dict, list, array, figure
+                for k2, v2 in expand(k, v, to_scalar):
+                    if type(v2) is float:
+                        vals[k2] = v2
+                    else:
+                        media = media or []
+                        media.append((k2, v2._nbm_event(k2)))
+                continue
+            if kind == "scalar":
+                vals[k] = value
             else:
-                try:
-                    vals[k] = to_scalar(k, v)
-                except TypeError:  # the slow path: None, str, dict, list, array, figure (W&B's log types)
-                    for k2, v2 in expand(k, v, to_scalar):
-                        if type(v2) is float:
-                            vals[k2] = v2
-                        else:
-                            media = media or []
-                            media.append((k2, v2._nbm_event(k2)))
+                media = media or []
+                media.append((k, value._nbm_event(k)))
         if step is not None:
             if not isinstance(step, numbers.Integral) or isinstance(step, bool) or step < 0:
                 raise TypeError(f"nbmonitor.log: step must be a non-negative int, got {step!r}")
@@ -115,8 +133,11 @@ class Run(WandbRunMixin):
         cur = self._step
         t = time.time()
         if vals:
-            self._rows.append((cur, t, vals))
+            rows = self._rows
+            rows.append((cur, t, vals))
             self._last.update(vals)
+            if len(rows) > MAX_UNSEALED_ROWS:
+                self._backpressure()
         if media:
             for k, (kind, payload, files) in media:
                 self._media.append((cur, t, k, kind, payload, files))
@@ -202,30 +223,31 @@ class Run(WandbRunMixin):
         m = len(self._media)
         if not n and not m:
             return
-        rows = [self._rows.popleft() for _ in range(n)]
-        cols: dict[str, tuple[list, list, list]] = {}
-        for step, t, vals in rows:
-            for k, v in vals.items():
-                c = cols.get(k)
-                if c is None:
-                    c = cols[k] = ([], [], [])
-                c[0].append(step)
-                c[1].append(v)
-                c[2].append(t)
+        popleft = self._rows.popleft
         chunks = []
-        for k, (steps, values, times) in cols.items():
+        for k, (steps, values, times) in _columns([popleft() for _ in range(n)]).items():
             start = self._counts.get(k, 0)
-            chunks.append(Chunk(k, start, np.array(steps, np.int64), np.array(values, np.float64),
-                                np.array(times, np.float64)))
+            chunks.append(Chunk(k, start, steps, values, times))
             self._counts[k] = start + len(steps)
             if self._metrics:
-                self._metrics.update(k, chunks[-1].values)
+                self._metrics.update(k, values)
+            last = self._last.get(k)
+            if type(last) is Deferred and last.value is not None:  # the summary shows the float once known
+                self._last[k] = last.value
         events = []
         for _ in range(m):
             step, t, key, kind, payload, files = self._media.popleft()
             events.append(Event(self._event_count, key, step, t, kind, payload, files))
             self._event_count += 1
         self._pending = self._pending + [(chunks, events)]  # readers take snapshots of the list
+        self._pending_points += sum(len(c) for c in chunks)
+
+    def _backpressure(self) -> None:
+        """The writer thread fell behind: seal here (and write, past MAX_PENDING_POINTS) so memory stays bounded."""
+        with self._io_lock:
+            self._seal()
+        if self._pending_points > MAX_PENDING_POINTS:
+            self._flush()
 
     def flush(self) -> None:
         """Write everything logged so far to the store now (the writer thread does this each second)."""
@@ -250,6 +272,7 @@ class Run(WandbRunMixin):
             merged = [merge_chunks(k, parts) for k, parts in by_key.items()]
             self._store.write(self.id, merged, events, **fields)
             self._pending = self._pending[len(pending):]
+            self._pending_points -= sum(len(c) for c in merged)
 
     def memory_snapshot(self) -> tuple[list[tuple[list[Chunk], list[Event]]], dict[str, int], int]:
         """A snapshot for readers: pending blocks, points per key and events sealed so far."""
@@ -317,3 +340,70 @@ def new_record(project: str, name: str, run_id: str, config: dict, notes: str | 
         heartbeat=now, host=socket.gethostname(), pid=os.getpid(), config=config, summary={},
         notes=notes, tags=list(tags or []), total_steps=total_steps,
     )
+
+
+def _columns(rows: list) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """(step, time, {key: value}) rows as (steps, values, times) arrays per key, in row order.
+
+    Rows are taken in groups with the same set of keys (the training loop's
+    rows, the system sampler's rows): each group's columns are read with C-level
+    iteration and no object is made per row, so sealing costs far less than
+    logging did. Past a few groups the rest goes through a plain loop.
+    """
+    n = len(rows)
+    if not n:
+        return {}
+    steps = np.fromiter(map(_ROW_STEP, rows), np.int64, n)
+    times = np.fromiter(map(_ROW_TIME, rows), np.float64, n)
+    dicts = list(map(_ROW_VALS, rows))
+    parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    rest = np.arange(n)
+    sub = dicts
+    for _ in range(8):
+        keys0 = sub[0].keys()
+        same = np.fromiter(map(keys0.__eq__, map(dict.keys, sub)), bool, len(sub))
+        if not same.all():
+            group = [sub[i] for i in np.flatnonzero(same)]
+            take, rest = rest[same], rest[~same]
+            sub = [sub[i] for i in np.flatnonzero(~same)]
+        else:
+            group, take, rest, sub = sub, rest, rest[:0], []
+        for k in keys0:
+            parts.setdefault(k, []).append((take, _column(map(itemgetter(k), group), len(group))))
+        if not sub:
+            break
+    else:  # many different sets of keys: one row at a time
+        cols: dict[str, tuple[list, list]] = {}
+        for i, d in zip(rest.tolist(), sub):
+            for k, v in d.items():
+                c = cols.get(k)
+                if c is None:
+                    c = cols[k] = ([], [])
+                c[0].append(i)
+                c[1].append(v)
+        for k, (ii, vs) in cols.items():
+            parts.setdefault(k, []).append((np.array(ii, np.intp), _column(vs, len(vs))))
+    out = {}
+    for k, ps in parts.items():
+        if len(ps) == 1 and len(ps[0][0]) == n:
+            out[k] = (steps, ps[0][1], times)
+            continue
+        ia = np.concatenate([p[0] for p in ps]) if len(ps) > 1 else ps[0][0]
+        v = np.concatenate([p[1] for p in ps]) if len(ps) > 1 else ps[0][1]
+        if len(ps) > 1:
+            order = np.argsort(ia, kind="stable")
+            ia, v = ia[order], v[order]
+        out[k] = (steps[ia], v, times[ia])
+    return out
+
+
+def _column(values, n: int) -> np.ndarray:
+    """A float64 array of `n` values; GPU values (`Deferred`) converted in one batch."""
+    values = list(values)
+    try:
+        return np.fromiter(values, np.float64, n)
+    except TypeError:  # a Deferred (a tensor on a GPU) among them: it has no __float__ on purpose
+        return np.array(resolve(values), np.float64)
+
+
+_ROW_STEP, _ROW_TIME, _ROW_VALS = itemgetter(0), itemgetter(1), itemgetter(2)
