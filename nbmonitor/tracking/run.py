@@ -74,7 +74,7 @@ class Run(WandbRunMixin):
         self._system_step = system_step  # the system stream's own step axis (see log_system)
         self._sampler: SystemSampler | None = None  # the system-metrics thread, stopped by finish()
         self.config = Config(record.config, on_change=self._mark_dirty)
-        self.summary = Summary(self._last, on_change=self._mark_dirty, view=self._metrics.apply)
+        self.summary = Summary(self._last, on_change=self._mark_dirty, view=self._summary_view)
 
     # -- logging (the training thread) ----------------------------------------
     def log(self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None) -> None:
@@ -210,6 +210,15 @@ class Run(WandbRunMixin):
 
     def _mark_dirty(self) -> None:
         self._meta_dirty = True
+
+    def _summary_view(self, values: dict) -> dict:
+        """define_metric's aggregates over `values`, folding in what log() appended since the last seal."""
+        if self._metrics and self._rows and self._io_lock.acquire(blocking=False):
+            try:  # not blocking: _flush() holds the lock while it reads the summary
+                self._seal()
+            finally:
+                self._io_lock.release()
+        return self._metrics.apply(values)
 
     # -- sealing and writing (the writer thread, or finish()/history()) -------
     def seal(self) -> None:

@@ -26,6 +26,14 @@ def test_define_metric_summary_aggregates(op, want):  # W&B: summary["loss"] == 
     assert run.summary["loss"] == {op: want}
 
 
+def test_define_metric_summary_is_current_before_the_writer_runs():  # W&B's summary follows each log()
+    run = wandb.init(project="p")
+    run.define_metric("acc", summary="max")
+    for v in (0.2, 0.7, 0.4):
+        run.log({"acc": v})
+        assert run.summary["acc"] == {"max": max(0.2, v) if v != 0.4 else 0.7}
+
+
 def test_define_metric_best_needs_goal():
     wandb.init(project="p")
     with pytest.raises(ValueError, match="goal"):
