@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RunNotFoundError
+from ..store import SYSTEM_PREFIX
 
 
 def _source(root: Any):
@@ -80,7 +81,7 @@ class ApiRun:
     def history(self, samples: int = 500, keys: list[str] | None = None, x_axis: str = "_step",
                 pandas: bool = True, stream: str = "default"):
         """One row per step: `_step`, `_timestamp`, scalar and media columns (up to `samples` rows, evenly picked)."""
-        rows = list(self.scan_history(keys))
+        rows = list(self._rows(keys, stream=stream))
         if samples and len(rows) > samples:
             idx = sorted({round(i * (len(rows) - 1) / (samples - 1)) for i in range(samples)})
             rows = [rows[i] for i in idx]
@@ -93,7 +94,16 @@ class ApiRun:
     def scan_history(self, keys: list[str] | None = None, page_size: int = 1000, min_step: int | None = None,
                      max_step: int | None = None) -> Iterator[dict]:
         """Every step's row as a dict (`_step`, `_timestamp`, the keys logged at that step)."""
-        series = self._source.read_series(self.id, keys)
+        return self._rows(keys, min_step, max_step)
+
+    def _rows(self, keys: list[str] | None = None, min_step: int | None = None, max_step: int | None = None,
+              stream: str = "default") -> Iterator[dict]:
+        """Rows of the training steps; `stream="system"` (W&B: "events") gives the system metrics instead."""
+        system = stream in ("system", "events")
+        series = {k: ch for k, ch in self._source.read_series(self.id, keys).items()
+                  if k.startswith(SYSTEM_PREFIX) == system}
+        if system:
+            keys = list(series) if keys is None else keys
         by_step: dict[int, dict] = {}
         for k, ch in series.items():
             for s, v, t in zip(ch.steps.tolist(), ch.values.tolist(), ch.times.tolist()):

@@ -231,6 +231,16 @@ def test_api_history_has_media_columns():  # W&B: media cells are dicts with a _
     assert h["h"].iloc[0]["_type"] == "histogram"
 
 
+def test_api_history_leaves_system_metrics_to_their_stream():  # W&B: system metrics are the "events" stream
+    run = wandb.init(project="p", system_metrics=False)
+    wandb.log({"loss": 1.0})
+    run.log_system({"cpu": 50.0}, t=run.start_time + 3)
+    wandb.finish()
+    r = wandb.Api().run(f"p/{run.id}")
+    assert not [c for c in r.history().columns if c.startswith("system/")]
+    assert r.history(stream="events")["system/cpu"].tolist() == [50.0]
+
+
 def test_api_missing_run():
     with pytest.raises(wandb.RunNotFoundError):
         wandb.Api().run("p/doesnotexist")
