@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .api import compare, config, finish, get_run, init, log, panel, runs, summary
+from .api import compare, config, copy, finish, get_run, init, log, panel, runs, summary
 from .compat import plot as plot  # `wandb.plot.*` (a module, so not in __all__)
 from .compat.cloud import cloud_only as _cloud_only
 from .compat.cloud import require
@@ -91,6 +91,7 @@ __all__ = [
     "alert",
     "compare",
     "config",
+    "copy",
     "finish",
     "get_run",
     "init",

@@ -266,6 +266,17 @@ def compare(project: str | None = None, dir: str | os.PathLike | None = None, ke
     return compare_widget(open_source(dir), project, keys)
 
 
+def copy(src: str | os.PathLike, dst: str | os.PathLike, project: str | None = None) -> int:
+    """Copy the runs (series, media, state) of one store into another; returns how many.
+
+    `src` and `dst` are root folders or `postgresql://` URLs: a SQLite root into
+    PostgreSQL and back. Copying again fills in what is new and duplicates nothing.
+    """
+    from .store.transfer import copy_runs
+
+    return len(copy_runs(src, dst, project))
+
+
 def get_run(name_or_id: str, project: str | None = None, dir: str | os.PathLike | None = None):
     """Open a stored run (this or another process's, or a TensorBoard run folder) for reading."""
     from .sources import open_source

@@ -32,7 +32,7 @@ from .store import is_system_key
 @magic_arguments()
 @argument("action", nargs="?", default=None, metavar="list", help="show a table of the runs instead of the panel")
 @argument("--logdir", "-l", metavar="DIR", default=None,
-          help="a folder: an nbmonitor root, or TensorBoard event files at any depth")
+          help="a folder (an nbmonitor root, or TensorBoard event files at any depth) or a postgresql:// URL")
 @argument("--project", "-p", metavar="NAME", default=None, help="only this project's runs")
 @argument("--runs", "-r", metavar="GLOB", default=None, help="only runs whose name matches, e.g. 'ex*'")
 @argument("--keys", "-k", metavar="GLOB", default=None, help="only keys that match, e.g. 'Loss/*'")
@@ -133,12 +133,16 @@ def resolve(logdir: str | None, project: str | None) -> tuple[Source, str | None
     last = api.last_project()
     stores = [last[1]] if last is not None else []
     root = resolve_root(None)
-    if is_store_root(root) and not any(st.root == root for st in stores):
+    shown = getattr(open_store(root), "location", root) if isinstance(root, str) else root  # never a password
+    if isinstance(root, str):  # $NBMONITOR_DIR is a postgresql:// URL
+        if not any(st is open_store(root) for st in stores):
+            stores.append(open_store(root))
+    elif is_store_root(root) and not any(st.root == root for st in stores):
         stores.append(open_store(root))
     if not stores:
-        raise UsageError(f"%monitor: no runs yet in {root}: call nbmonitor.init() first, or pass --logdir DIR")
+        raise UsageError(f"%monitor: no runs yet in {shown}: call nbmonitor.init() first, or pass --logdir DIR")
     sources = [LiveSource(st) for st in stores]
-    wheres = [str(st.root) if st.root is not None else "this process" for st in stores]
+    wheres = [str(st.root) if st.root is not None else getattr(st, "location", "this process") for st in stores]
     if project is not None:  # the current run's store, else the default root
         for source, where in zip(sources, wheres):
             if source.list_runs(project):
@@ -150,7 +154,7 @@ def resolve(logdir: str | None, project: str | None) -> tuple[Source, str | None
         return sources[0], last[0], wheres[0]
     runs = sources[0].list_runs()
     if not runs:
-        raise UsageError(f"%monitor: no runs yet in {root}: call nbmonitor.init() first, or pass --logdir DIR")
+        raise UsageError(f"%monitor: no runs yet in {shown}: call nbmonitor.init() first, or pass --logdir DIR")
     return sources[0], max(runs, key=lambda r: (r.created, r.updated)).project, wheres[0]
 
 
@@ -164,8 +168,14 @@ def _check_project(source: Source, project: str, where: str) -> None:
 def open_logdir(logdir: str | os.PathLike) -> tuple[Source, str]:
     """The source for a folder (the one resolver `nbmonitor.sources.open_folder`), errors as UsageError."""
     from .sources import NothingReadable, open_folder
+    from .store.roots import is_database_url
 
-    where = str(logdir)
+    if is_database_url(logdir):
+        from .store.postgres import redact
+
+        where = redact(str(logdir))
+    else:
+        where = str(logdir)
     try:
         return open_folder(logdir), where
     except FileNotFoundError:

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from ..store import open_store, resolve_root
-from ..store.roots import is_store_root
+from ..store.roots import is_database_url, is_store_root
 from .base import Source
 from .live import LiveSource
 from .multi import MultiSource
@@ -41,11 +41,13 @@ def scan_folder(path: Path) -> tuple[list[Path], bool]:
 
 
 def open_folder(folder: str | os.PathLike) -> Source:
-    """The source for an existing folder. FileNotFoundError, NotADirectoryError or `NothingReadable` otherwise.
+    """The source for an existing folder (or a `postgresql://` URL). FileNotFoundError, NotADirectoryError or `NothingReadable` otherwise.
 
     An ImportError is raised when the folder holds only TensorBoard runs and the
     tensorboard package is missing.
     """
+    if is_database_url(folder):  # the PostgreSQL store
+        return LiveSource(open_store(folder))
     path = Path(folder).expanduser()
     if not path.exists():
         raise FileNotFoundError(f"no such folder: {folder}")

@@ -31,6 +31,14 @@ def is_system_key(key: str) -> bool:
     return key.startswith(SYSTEM_PREFIX)
 
 
+DATABASE_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_database_url(where: object) -> bool:
+    """True for a `postgresql://` (or `postgres://`) URL: the PostgreSQL store, not a folder."""
+    return isinstance(where, str) and where.startswith(DATABASE_SCHEMES)
+
+
 def check_run_id(run_id: str) -> str:
     """Run ids name media folders, so they must be plain: letters, digits, _ and -."""
     if not isinstance(run_id, str) or not _ID_RE.match(run_id):

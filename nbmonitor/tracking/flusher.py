@@ -85,7 +85,8 @@ def _loop() -> None:
             except Exception as e:  # keep the data pending and try again next time
                 if run.id not in failed:
                     failed.add(run.id)
-                    warnings.warn(f"nbmonitor: could not write run {run.name!r}: {e}", NbmonitorWarning, stacklevel=1)
+                    warnings.warn(f"nbmonitor: could not write run {run.name!r}: {e} (its points stay in memory; "
+                                  "retrying)", NbmonitorWarning, stacklevel=1)
         if flush:
             last_flush = time.monotonic()
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import NbmonitorWarning, RunClosedError
+from ..errors import NbmonitorWarning, RunClosedError, StoreError
 from ..store import SYSTEM_PREFIX, Chunk, Event, RunRecord, Store, merge_chunks
 from .dictlike import Config, Summary
 from .logvalues import expand
@@ -37,6 +37,8 @@ _FINAL_STATES = ("finished", "failed", "killed", "crashed")
 # sealed but unwritten points (24 B each), so memory stays bounded whatever the logging rate.
 MAX_UNSEALED_ROWS = 50_000
 MAX_PENDING_POINTS = 2_000_000
+MAX_BUFFERED_POINTS = 10_000_000  # store unreachable (a database down for hours): past this, new points are dropped
+FINISH_RETRY_S = 30.0  # finish() waits this long for an unreachable store before giving up
 
 
 class Run(WandbRunMixin):
@@ -63,7 +65,9 @@ class Run(WandbRunMixin):
         self._counts: dict[str, int] = dict(counts or {})  # points sealed so far, per key
         self._event_count = event_count
         self._pending: list[tuple[list[Chunk], list[Event]]] = []  # sealed, not yet written
-        self._pending_points = 0
+        self._pending_points = 0  # points in _pending (MAX_PENDING_POINTS, MAX_BUFFERED_POINTS)
+        self._dropped = 0  # points log() took while _pending was full
+        self._store_down_until = 0.0  # back-pressure writes wait this long after the store failed
         self._io_lock = threading.Lock()
         self._meta_dirty = True
         self._finished = False
@@ -232,6 +236,16 @@ class Run(WandbRunMixin):
         m = len(self._media)
         if not n and not m:
             return
+        if self._pending_points > MAX_BUFFERED_POINTS:  # the store has been unreachable for long
+            dropped = sum(len(row[2]) for row in (self._rows.popleft() for _ in range(n)))
+            for _ in range(m):
+                self._media.popleft()
+            if not self._dropped:
+                warnings.warn(f"nbmonitor: run {self.name!r} holds {self._pending_points} points its store has "
+                              "not taken yet; dropping new points until it is reachable again", NbmonitorWarning,
+                              stacklevel=2)
+            self._dropped += dropped
+            return
         popleft = self._rows.popleft
         chunks = []
         for k, (steps, values, times) in _columns([popleft() for _ in range(n)]).items():
@@ -252,11 +266,17 @@ class Run(WandbRunMixin):
         self._pending_points += sum(len(c) for c in chunks)
 
     def _backpressure(self) -> None:
-        """The writer thread fell behind: seal here (and write, past MAX_PENDING_POINTS) so memory stays bounded."""
+        """The writer thread fell behind: seal here (and write, past MAX_PENDING_POINTS) so memory stays bounded.
+
+        While the store is unreachable (a database restart) log() keeps buffering, up to MAX_BUFFERED_POINTS.
+        """
         with self._io_lock:
             self._seal()
-        if self._pending_points > MAX_PENDING_POINTS:
-            self._flush()
+        if self._pending_points > MAX_PENDING_POINTS and time.monotonic() >= self._store_down_until:
+            try:
+                self._flush()
+            except StoreError:
+                self._store_down_until = time.monotonic() + 1.0
 
     def flush(self) -> None:
         """Write everything logged so far to the store now (the writer thread does this each second)."""
@@ -281,7 +301,18 @@ class Run(WandbRunMixin):
             merged = [merge_chunks(k, parts) for k, parts in by_key.items()]
             self._store.write(self.id, merged, events, **fields)
             self._pending = self._pending[len(pending):]
-            self._pending_points -= sum(len(c) for c in merged)
+            self._pending_points -= sum(len(ch) for ch in merged)
+
+    def _flush_retrying(self, **fields: Any) -> None:
+        """`_flush`, retried for up to FINISH_RETRY_S while the store is unreachable (a database restart)."""
+        deadline = time.monotonic() + FINISH_RETRY_S
+        while True:
+            try:
+                return self._flush(**fields)
+            except StoreError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.25)
 
     def memory_snapshot(self) -> tuple[list[tuple[list[Chunk], list[Event]]], dict[str, int], int]:
         """A snapshot for readers: pending blocks, points per key and events sealed so far."""
@@ -302,7 +333,7 @@ class Run(WandbRunMixin):
 
         self._state = state or ("finished" if not exit_code else "failed")
         try:
-            self._flush(state=self._state)
+            self._flush_retrying(state=self._state)
         finally:
             flusher.unregister(self)
         for callback in list(self._on_finish):

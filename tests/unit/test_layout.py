@@ -30,6 +30,7 @@ LAYERS = [
     {"magic"},
     {"__init__"},
     {"integrations", "keras"},  # framework glue on top of the public API
+    {"cli", "__main__"},  # the `nbmonitor` command
 ]
 
 

@@ -12,9 +12,11 @@ from nbmonitor import NbmonitorWarning
 from nbmonitor.store.memory import MemoryStore
 
 
-@pytest.fixture(params=["sqlite", "memory"])
+@pytest.fixture(params=["sqlite", "memory", "postgres"])
 def store_kw(request, tmp_path):
-    """Every API test runs against the SQLite store and the in-memory test double."""
+    """Every API test runs against the SQLite store, the in-memory test double and PostgreSQL."""
+    if request.param == "postgres":
+        return {"dir": request.getfixturevalue("postgres_url")}
     return {"dir": tmp_path / "s"} if request.param == "sqlite" else {"store": MemoryStore()}
 
 
