@@ -164,7 +164,8 @@ class Api:
         overrides = dict(overrides or {})
         target = root or overrides.get("root") or overrides.get("dir")
         self._target = target
-        self._root = resolve_root(target) if target is None or "://" not in str(target) else None
+        where = resolve_root(target) if target is None or "://" not in str(target) else None
+        self._root = where if isinstance(where, Path) else None  # $NBMONITOR_DIR may be a postgresql:// URL
         self.default_entity = "local"
         self.settings = {"entity": "local", "project": overrides.get("project"), "base_url": None}
 

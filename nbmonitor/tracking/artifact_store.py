@@ -21,9 +21,14 @@ from .artifacts import Artifact, check_entry_path, check_name, manifest_path, ob
 _VERSION_RE = re.compile(r"^v(\d+)$")
 
 def artifacts_home(root: str | os.PathLike | None) -> Path:
+    from ..errors import StoreError
     from ..store import resolve_root
 
-    return resolve_root(root) / "artifacts"
+    where = resolve_root(root)
+    if isinstance(where, str):
+        raise StoreError("artifacts are kept in a root folder, not in the PostgreSQL store: pass a folder "
+                         "(dir=/root=) for them")
+    return where / "artifacts"
 
 
 
