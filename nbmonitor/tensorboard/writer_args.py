@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from ..tracking.values import Deferred, classify
+
 DATAFORMATS = ("CHW", "HWC", "HW", "NCHW", "NHWC")
 
 
@@ -18,19 +20,19 @@ def check_tag(method: str, tag: Any) -> None:
 
 
 def scalar_arg(method: str, tag: str, v: Any) -> float:
-    if isinstance(v, (bool, numbers.Real)) and not hasattr(v, "shape"):
-        return float(v)
-    numel = getattr(v, "numel", None)
-    if callable(numel):  # torch.Tensor
-        if numel() == 1 and not v.dtype.is_complex:
-            return float(v.detach().reshape(()).item())
-        raise ValueError(f"SummaryWriter.{method}({tag!r}): expected a single number, got a tensor of shape "
-                         f"{tuple(v.shape)} (use add_histogram for many values)")
-    if hasattr(v, "dtype") and getattr(v, "size", None) is not None:  # numpy
-        if v.size == 1 and v.dtype.kind in "biuf":
-            return float(np.asarray(v).reshape(()))
-        raise ValueError(f"SummaryWriter.{method}({tag!r}): expected a single number, got an array of shape "
-                         f"{getattr(v, 'shape', ())} and dtype {v.dtype}")
+    """The float of a scalar argument, by the same converter as `nbm.log()`; torch's exceptions otherwise
+    (ValueError for a tensor or array of many values, TypeError for what is no number)."""
+    try:
+        kind, x = classify(tag, v)
+    except TypeError:
+        kind, x = "", None
+    if kind == "scalar":
+        return x.item() if type(x) is Deferred else x
+    shape = getattr(v, "shape", None)
+    if shape is not None and hasattr(v, "dtype"):
+        what = "a tensor" if callable(getattr(v, "numel", None)) else "an array"
+        raise ValueError(f"SummaryWriter.{method}({tag!r}): expected a single number, got {what} of shape "
+                         f"{tuple(shape)} and dtype {v.dtype} (use add_histogram for many values)")
     raise TypeError(f"SummaryWriter.{method}({tag!r}): expected a number, got {type(v).__name__}")
 
 
