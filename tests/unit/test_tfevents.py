@@ -20,6 +20,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 from tensorboard.util.tensor_util import make_ndarray  # noqa: E402
 
 from nbmonitor.errors import NbmonitorWarning  # noqa: E402
+from nbmonitor.tensorboard import crc  # noqa: E402
 from nbmonitor.tensorboard import events as tfevents  # noqa: E402
 from nbmonitor.tensorboard.events import EventFileReader, LogdirReader, RunData  # noqa: E402
 
@@ -214,7 +215,7 @@ def test_partial_tail_is_not_damage(tmp_path: Path, cut: int) -> None:
 
 
 def _record_offsets(data: bytes) -> list[int]:
-    starts, _, _, _ = tfevents._frame(data)
+    starts, _, _, _ = crc.frame(data)
     return [s - 12 for s in starts]
 
 
@@ -248,7 +249,7 @@ def test_crc_matches_tensorboard() -> None:
     buf = b"".join(records)
     lens = np.array([len(r) for r in records], dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
-    got = tfevents._masked_crcs(np.frombuffer(buf, np.uint8), starts, lens)
+    got = crc.masked_crcs(np.frombuffer(buf, np.uint8), starts, lens)
     assert got.tolist() == [masked_crc32c(r) for r in records]
 
 
