@@ -134,6 +134,14 @@ def image_to_png(data: Any, dataformats: str | None = None, mode: str | None = N
             return _encode(img, mode)
     if isinstance(data, PILImage.Image):
         return _encode(data, mode)
+    if getattr(data, "__name__", None) == "matplotlib.pyplot" or (
+            type(data).__module__.startswith("matplotlib") and hasattr(data, "savefig")):  # W&B's Image(plt) / Image(fig)
+        fig = data.gcf() if hasattr(data, "gcf") else data
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", bbox_inches="tight")
+        with PILImage.open(io.BytesIO(buf.getvalue())) as img:
+            img.load()
+            return _encode(img, mode)
     if _is_torch(data):
         arr = _tensor_to_numpy(data)
     elif isinstance(data, np.ndarray) or hasattr(data, "__array__"):

@@ -191,8 +191,9 @@ class Run(WandbRunMixin):
         return self._state
 
     @property
-    def dir(self):
-        return self._store.root
+    def dir(self) -> str:
+        """The run's own folder, as W&B's `run.dir`: files written here are the run's files (`Api().run().files()`)."""
+        return str(self.files_dir)
 
     @property
     def store(self) -> Store:

@@ -130,3 +130,23 @@ def test_resume_allow():
     again = wandb.init(project="p", id="fixed-id", resume="allow")
     wandb.log({"a": 2})
     assert again.history()["a"].tolist() == [1.0, 2.0] and again.resumed
+
+
+def test_run_dir_is_the_runs_own_folder():  # W&B: files written to run.dir belong to the run
+    import os
+
+    run = wandb.init(project="p")
+    with open(os.path.join(run.dir, "notes.txt"), "w") as f:
+        f.write("x")
+    wandb.finish()
+    assert [f.name for f in wandb.Api().run(f"p/{run.id}").files()] == ["notes.txt"]
+
+
+def test_image_of_pyplot_and_figure():  # W&B: wandb.Image(plt)
+    plt = pytest.importorskip("matplotlib.pyplot")
+    plt.figure()
+    plt.plot([1, 2, 3])
+    assert wandb.Image(plt).png.startswith(b"\x89PNG")
+    fig, _ = plt.subplots()
+    assert wandb.Image(fig).width > 0
+    plt.close("all")
