@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .sources import Source
 from .tracking import current as _current
 from .tracking import flusher
+from .tracking.distributed import check_mode, rank_info, rank_run_name
 from .tracking.names import random_id, random_name
 from .tracking.run import Run, new_record
 
@@ -69,6 +70,7 @@ def init(
     fork_from: str | None = None,
     system_metrics: bool | None = None,
     system_metrics_interval: float = 1.0,
+    distributed: str | bool | None = None,
 ) -> Run:
     """Start a run (finishing the previous one of this process first) and return it.
 
@@ -89,6 +91,9 @@ def init(
     `system_metrics=False` (or NBMONITOR_SYSTEM_METRICS=0) turns off the machine's metrics
     (`system/*`: CPU, memory, I/O, GPUs), sampled every `system_metrics_interval` seconds on
     their own step axis (seconds since the start), so `run.step` and `history()` never see them.
+    Under torchrun/SLURM (WORLD_SIZE > 1) `distributed` is "rank0" (default: only rank 0
+    records; the other ranks get a disabled run), "all" (each rank records `<name>/rank<k>`
+    in `group`) or "none" (ranks ignored); see `nbmonitor.tracking.distributed`.
     """
     global _last_project
     from .compat import runinit
@@ -103,7 +108,11 @@ def init(
         previous.finish()
     project = project or os.environ.get(ENV_PROJECT) or DEFAULT_PROJECT
     config = runinit.config_dict(config, config_include_keys, config_exclude_keys)
-    if opts.mode == "disabled":
+    ranks, dist_mode = rank_info(), check_mode(distributed)
+    if ranks is not None and dist_mode == "all":
+        name, group = rank_run_name(ranks, name, group)
+        config = {**dict(config or {}), "distributed": ranks.as_config()}
+    if opts.mode == "disabled" or (ranks is not None and dist_mode == "rank0" and ranks.rank != 0):
         disabled = runinit.disabled_run(project, name, id, config, group, job_type, notes, tags)
         _current.set(disabled)
         return disabled
@@ -131,6 +140,7 @@ def init(
             name = random_name(len(store.list_runs(project)) + 1)
         cfg = dict(config) if config is not None else {}
         record = new_record(project, name, run_id, {}, notes, tags, total_steps)
+        record.group = group if isinstance(group, str) else None
         run = Run(store, record)
         run.config.update(cfg)  # validates keys
         store.create_run(record)

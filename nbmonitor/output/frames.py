@@ -75,6 +75,8 @@ def runs_frame(records: Iterable[RunRecord]):
             v = r.summary.get(k)
             scols[k].append(np.nan if v is None else v)
     df = pd.DataFrame(table)
+    if any(r.group for r in rows):  # distributed jobs and grouped runs
+        df.insert(3, "group", [r.group for r in rows])
     df["created"] = pd.to_datetime(df["created"], unit="s")
     for k, v in ccols.items():
         df[k] = v

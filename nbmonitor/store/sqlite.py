@@ -27,7 +27,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY, project TEXT NOT NULL, name TEXT NOT NULL, state TEXT NOT NULL,
     created REAL, updated REAL, heartbeat REAL, host TEXT, pid INTEGER,
-    config TEXT, summary TEXT, notes TEXT, tags TEXT, total_steps INTEGER
+    config TEXT, summary TEXT, notes TEXT, tags TEXT, total_steps INTEGER, "group" TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_project ON runs(project, created);
 CREATE TABLE IF NOT EXISTS chunks (
@@ -96,7 +96,23 @@ class SQLiteStore:
         self.path = self.root / DB_NAME
         self._local = threading.local()
         _retry_locked(lambda: self._connection().executescript(_SCHEMA), self.path)
+        _retry_locked(self._add_missing_columns, self.path)
         self._inode = self.path.stat().st_ino
+        from .netfs import warn_if_network
+
+        warn_if_network(self.root)
+
+    def _add_missing_columns(self) -> None:
+        """A database made before a RunRecord field existed gets its column (NULL for old runs)."""
+        conn = self._connection()
+        have = {row[1] for row in conn.execute("PRAGMA table_info(runs)")}
+        for f in _FIELDS:
+            if f not in have:
+                try:
+                    conn.execute(f'ALTER TABLE runs ADD COLUMN "{f}"')
+                except sqlite3.OperationalError as e:
+                    if "duplicate column" not in str(e):  # another process added it first
+                        raise
 
     def is_current(self) -> bool:
         """False once the database file this store opened was deleted or replaced."""
@@ -140,9 +156,9 @@ class SQLiteStore:
         row = {f: getattr(record, f) for f in _FIELDS}
         for f in _JSON_FIELDS:
             row[f] = dumps(row[f])
-        cols = ", ".join(row)
+        cols = ", ".join(f'"{c}"' for c in row)
         marks = ", ".join("?" for _ in row)
-        updates = ", ".join(f"{c}=excluded.{c}" for c in row if c != "id")
+        updates = ", ".join(f'"{c}"=excluded."{c}"' for c in row if c != "id")
         with self._conn() as c:
             c.execute(
                 f"INSERT INTO runs ({cols}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {updates}",
@@ -159,7 +175,7 @@ class SQLiteStore:
         if bad:
             raise ValueError(f"unknown run fields: {sorted(bad)}")
         vals = [dumps(v) if k in _JSON_FIELDS else v for k, v in fields.items()]
-        sets = ", ".join(f"{k}=?" for k in fields)
+        sets = ", ".join(f'"{k}"=?' for k in fields)
         c.execute(f"UPDATE runs SET {sets} WHERE id=?", (*vals, run_id))
 
     def write(self, run_id: str, chunks: Iterable[Chunk], events: Iterable[Event], **fields: Any) -> None:

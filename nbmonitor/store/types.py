@@ -66,6 +66,7 @@ class RunRecord:
     notes: str | None = None
     tags: list = dataclasses.field(default_factory=list)
     total_steps: int | None = None
+    group: str | None = None  # the runs of one distributed job (or any set the user groups)
 
     def copy(self) -> RunRecord:
         """A copy whose config, summary and tags can be changed without touching this one."""
