@@ -10,6 +10,7 @@ source, or a `MultiSource` when there are several.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from ..store import open_store, resolve_root
@@ -40,6 +41,31 @@ def scan_folder(path: Path) -> tuple[list[Path], bool]:
     return roots, tensorboard
 
 
+_TB_SOURCES: dict[Path, Source] = {}
+_TB_LOCK = threading.Lock()
+
+
+def tensorboard_source(path: Path) -> Source:
+    """The process's one `TensorBoardSource` for the logdir `path` (resolved), made on first use.
+
+    `runs()`, `get_run()` and `%monitor` share it, so event files are parsed
+    once per process and then only what is appended is read.
+    """
+    with _TB_LOCK:
+        src = _TB_SOURCES.get(path)
+        if src is None:
+            from ..tensorboard.source import TensorBoardSource
+
+            src = _TB_SOURCES[path] = TensorBoardSource(path)
+        return src
+
+
+def forget_tensorboard_sources() -> None:
+    """Drop the shared TensorBoard views (their memory), so the next use parses the files again."""
+    with _TB_LOCK:
+        _TB_SOURCES.clear()
+
+
 def open_folder(folder: str | os.PathLike) -> Source:
     """The source for an existing folder (or a `postgresql://` URL). FileNotFoundError, NotADirectoryError or `NothingReadable` otherwise.
 
@@ -58,9 +84,7 @@ def open_folder(folder: str | os.PathLike) -> Source:
     sources: list[Source] = [LiveSource(open_store(r)) for r in roots]
     if tensorboard:
         try:
-            from ..tensorboard.source import TensorBoardSource
-
-            sources.append(TensorBoardSource(path))
+            sources.append(tensorboard_source(path))
         except ImportError:
             if not sources:
                 raise

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,7 @@ from .crc import _HEADER, _HEADER_SIZE, first_bad_crc, frame
 
 __all__ = ["EventFileReader", "LogdirReader", "RunData", "is_event_file"]
 
+DISCOVER_INTERVAL_S = 1.0  # a logdir's tree is walked for new runs at most this often (by default)
 _INSTALL_HINT = (
     'reading TensorBoard event files needs the tensorboard package: '
     'pip install "nbmonitor[tensorboard]"'
@@ -292,22 +294,38 @@ class LogdirReader:
     folder `add_scalars` writes to).
     """
 
-    def __init__(self, logdir: str | os.PathLike[str], *, verify_data_crc: bool = True) -> None:
+    def __init__(self, logdir: str | os.PathLike[str], *, verify_data_crc: bool = True,
+                 discover_interval: float = DISCOVER_INTERVAL_S) -> None:
         self.logdir = os.fspath(logdir)
         self.verify_data_crc = verify_data_crc
+        self.discover_interval = discover_interval
         self._runs: dict[str, list[EventFileReader]] = {}
+        self._discovered_at = -float("inf")
 
     def runs(self) -> list[str]:
         """Names of the runs found so far."""
         return sorted(self._runs)
 
     @property
+    def discovered_at(self) -> float:
+        """`time.monotonic()` of the last walk of the tree."""
+        return self._discovered_at
+
+    @property
     def bytes_read(self) -> int:
         return sum(r.bytes_read for readers in self._runs.values() for r in readers)
 
-    def poll(self) -> dict[str, RunData]:
-        """New data per run since the last poll; runs with nothing new are left out."""
-        self._discover()
+    def poll(self, discover: bool | None = None) -> dict[str, RunData]:
+        """New data per run since the last poll; runs with nothing new are left out.
+
+        Known files are checked every poll (a `stat` each); the tree is walked for
+        new runs and files when `discover` is true, or, by default, at most every
+        `discover_interval` seconds, so a big logdir polled often costs little.
+        """
+        now = time.monotonic()
+        if discover or (discover is None and now - self._discovered_at >= self.discover_interval):
+            self._discovered_at = now
+            self._discover()
         new: dict[str, RunData] = {}
         for run, readers in self._runs.items():
             data = RunData()

@@ -86,17 +86,24 @@ class TensorBoardSource:
         self._last_poll = -float("inf")
 
     # -- reading the files -------------------------------------------------------
-    def refresh(self, force: bool = True) -> None:
-        """Read what was appended since the last poll (skipped if one ran < poll_interval ago)."""
+    def refresh(self, force: bool = True, discover: bool | None = None) -> None:
+        """Read what was appended since the last poll (skipped if one ran < poll_interval ago).
+
+        The tree is walked for new runs when `force` or `discover` is true (listing
+        runs does so), else at most once a `LogdirReader.discover_interval`: reading
+        a run's new points costs a `stat` per known file, however big the logdir.
+        """
         with self._lock:
             now = time.monotonic()
             if not force and now - self._last_poll < self.poll_interval:
                 return
             self._last_poll = now
-            for name, data in self._reader.poll().items():
+            walked = self._reader.discovered_at
+            for name, data in self._reader.poll(discover=True if force or discover else None).items():
                 self._ingest(self._run(name), data)
-            for name in self._reader.runs():
-                self._projector(name)
+            if self._reader.discovered_at != walked:  # embeddings are looked for when the tree is walked
+                for name in self._reader.runs():
+                    self._projector(name)
 
     def _run(self, name: str) -> _Run:
         run_id = self._by_name.get(name)
@@ -213,7 +220,7 @@ class TensorBoardSource:
 
     # -- the Source protocol -----------------------------------------------------
     def list_runs(self, project: str | None = None) -> list[RunRecord]:
-        self.refresh(force=False)
+        self.refresh(force=False, discover=True)
         if project is not None and project != self.project:
             return []
         now = time.time()

@@ -184,7 +184,7 @@ def test_small_reads_give_the_same_data(logdir: Path, polled: dict[str, RunData]
 
 
 def test_poll_picks_up_new_files_and_new_runs(tmp_path: Path) -> None:
-    reader = LogdirReader(tmp_path)
+    reader = LogdirReader(tmp_path, discover_interval=0)
     assert reader.poll() == {} and reader.runs() == []
     write_scalars(tmp_path / "a", range(10))
     assert reader.poll()["a"].scalars["loss"][0].tolist() == list(range(10))
@@ -194,6 +194,15 @@ def test_poll_picks_up_new_files_and_new_runs(tmp_path: Path) -> None:
     assert new["a"].scalars["loss"][0].tolist() == list(range(10, 15))
     assert new["b/deep"].scalars["loss"][0].tolist() == [0, 1, 2]
     assert reader.runs() == ["a", "b/deep"] and reader.poll() == {}
+
+
+def test_the_tree_is_walked_less_often_than_files_are_read(tmp_path: Path) -> None:
+    write_scalars(tmp_path / "a", range(3))
+    reader = LogdirReader(tmp_path, discover_interval=3600)
+    assert list(reader.poll()) == ["a"]
+    write_scalars(tmp_path / "b", range(3))
+    assert reader.poll() == {}  # b is not looked for yet; known files still are
+    assert list(reader.poll(discover=True)) == ["b"]
 
 
 @pytest.mark.parametrize("cut", [5, 14, 200])  # in the data crc, the header, the middle
@@ -294,7 +303,7 @@ def test_tailing_a_writer_process_sees_every_point_once(tmp_path: Path) -> None:
     script.write_text(WRITER)
     proc = subprocess.Popen([sys.executable, str(script), str(tmp_path / "logs"), str(n)])
     (tmp_path / "logs").mkdir()
-    reader = LogdirReader(tmp_path / "logs")
+    reader = LogdirReader(tmp_path / "logs", discover_interval=0)
     total = RunData()
     polls = 0
     try:
