@@ -53,15 +53,12 @@ WRITER = """
 """
 
 
-def _cpu_ticks(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime + stime
-        except (OSError, IndexError, ValueError):
-            pass
-    return total / os.sysconf("SC_CLK_TCK")
+def _pid_cpu(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _postgres_pids() -> list[int]:
@@ -77,7 +74,8 @@ def _postgres_pids() -> list[int]:
 
 
 def run_load(where: str, n: int, keys: int, hz: float, seconds: float, use_notify: bool) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "NBMONITOR_DISPLAY": "0", "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NBMONITOR_DISPLAY": "0", "OMP_NUM_THREADS": "1",
+           "NBMONITOR_SYSTEM_METRICS": "0"}  # the store's load only
     procs = [subprocess.Popen([sys.executable, "-c", textwrap.dedent(WRITER), where, str(keys), str(hz),
                                str(seconds), str(i)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                               env=env) for i in range(n)]
@@ -88,8 +86,17 @@ def run_load(where: str, n: int, keys: int, hz: float, seconds: float, use_notif
     cursors: dict[str, dict[str, int]] = {r: {} for r in runs}
     delays: list[np.ndarray] = []
     seen = 0
-    pg_pids = _postgres_pids() if use_notify else []
-    cpu0, t0 = _cpu_ticks(pg_pids), time.monotonic()
+    server_cpu: dict[int, float] = {}  # postgres process -> CPU seconds, last seen (backends come and go)
+
+    def sample_server() -> None:
+        for pid in _postgres_pids():
+            c = _pid_cpu(pid)
+            if c is not None:
+                server_cpu[pid] = c
+
+    if use_notify:
+        sample_server()
+    cpu0, t0 = sum(server_cpu.values()), time.monotonic()
     children0 = os.times()
     for p in procs:
         p.stdin.write("go\n")
@@ -114,13 +121,14 @@ def run_load(where: str, n: int, keys: int, hz: float, seconds: float, use_notif
         if use_notify:
             changed = store.wait(0.5)
             read(runs if changed is None else changed)
+            sample_server()
         else:
             time.sleep(0.1)
             read(runs)
         if time.monotonic() - t0 > seconds * 4 + 60:
             break
     elapsed = time.monotonic() - t0
-    cpu = _cpu_ticks(pg_pids) - cpu0 if use_notify else float("nan")
+    cpu = sum(server_cpu.values()) - cpu0 if use_notify else float("nan")
     read(runs)
     logged = sum(int(p.stdout.read().split()[-1]) for p in procs)
     for p in procs:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from ..store import Chunk, Event, RunRecord, Store, merge_chunks
 
@@ -17,6 +18,24 @@ class LiveSource:
 
     def __init__(self, store: Store):
         self.store = store
+        self._listener: Any = None
+
+    def changed_runs(self) -> set[str] | None:
+        """Runs written since the last call, when the store says (PostgreSQL's NOTIFY); None: ask them all.
+
+        This process's live runs always count as changed (their newest points are in memory).
+        """
+        make = getattr(self.store, "listener", None)
+        if make is None:
+            return None
+        if self._listener is None:
+            self._listener = make()
+        ids = self._listener.wait(0.0)
+        if ids is None:
+            return None
+        from ..tracking import flusher
+
+        return ids | {run.id for run in flusher.live_runs() if run.store is self.store}
 
     def _live(self, run_id: str):
         from ..tracking import flusher

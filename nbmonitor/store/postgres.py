@@ -124,8 +124,7 @@ class PostgresStore:
         self._backoff_lock = threading.Lock()
         self._backoff = 0.0
         self._down_until = 0.0
-        self._listener = None
-        self._listen_lock = threading.Lock()
+        self._listener: Listener | None = None
         self._call(self._migrate)
 
     def __repr__(self) -> str:
@@ -205,13 +204,9 @@ class PostgresStore:
     def close(self) -> None:
         for ident in list(self._conns):
             self._drop(ident)
-        with self._listen_lock:
-            if self._listener is not None:
-                try:
-                    self._listener.close()
-                except Exception:
-                    pass
-                self._listener = None
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
 
     # -- schema ----------------------------------------------------------------
     def _migrate(self, c) -> None:
@@ -378,27 +373,52 @@ class PostgresStore:
         return out
 
     # -- live readers ----------------------------------------------------------
+    def listener(self) -> Listener:
+        """A LISTEN connection of its own (one per reader, so readers never take each other's news)."""
+        return Listener(self)
+
     def wait(self, timeout: float) -> set[str] | None:
         """Block until a run is written (its id in the set) or `timeout` passes (empty set).
 
         None when the listening connection was (re)made, so changes may have
         been missed: read everything once.
         """
-        with self._listen_lock:
+        if self._listener is None:
+            self._listener = Listener(self)
+        return self._listener.wait(timeout)
+
+
+class Listener:
+    """`wait(timeout)`: the ids of the runs written since the last call (NOTIFY), None when unknown."""
+
+    def __init__(self, store: PostgresStore):
+        self._store = store
+        self._conn: Any = None
+        self._lock = threading.Lock()
+
+    def wait(self, timeout: float) -> set[str] | None:
+        store = self._store
+        with self._lock:
             fresh = False
             try:
-                listener = self._listener
-                if listener is None or listener.closed:
-                    listener = self._listener = self._connect()
-                    listener.execute(f"LISTEN {CHANNEL}")
+                conn = self._conn
+                if conn is None or conn.closed:
+                    conn = self._conn = store._connect()
+                    conn.execute(f"LISTEN {CHANNEL}")
                     fresh = True
-                ids = {n.payload for n in listener.notifies(timeout=timeout, stop_after=1)}
+                ids = {n.payload for n in conn.notifies(timeout=timeout, stop_after=1)}
                 if ids:  # and whatever else arrived with it
-                    ids |= {n.payload for n in listener.notifies(timeout=0.01)}
-            except self._psycopg.Error:
-                if self._listener is not None:
-                    self._listener.close()
-                self._listener = None
+                    ids |= {n.payload for n in conn.notifies(timeout=0.01)}
+            except store._psycopg.Error:
+                self.close()
                 time.sleep(min(timeout, BACKOFF_MIN_S))
                 return None
         return None if fresh else ids
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:
+                pass

@@ -220,9 +220,12 @@ class Publisher:
         if slow:
             self._runs_read_at = now
             self._refresh_runs(upd)
+        changed = self._changed_runs()
         for tr in list(self.runs.values()):
             if tr.done or not (tr.running or slow or tr.step < 0):
                 continue
+            if changed is not None and not slow and tr.step >= 0 and tr.id not in changed:
+                continue  # the store said which runs were written (PostgreSQL's NOTIFY): not this one
             got = self._read_series(tr, upd)
             got |= self._read_events(tr, upd)
             if not tr.running and not got:
@@ -232,6 +235,16 @@ class Publisher:
                 while len(tr._rate) > 2 and now - tr._rate[0][0] > RATE_WINDOW_S:
                     tr._rate.popleft()
         return upd
+
+    def _changed_runs(self) -> set[str] | None:
+        """The runs written since the last poll, if the source can tell (else None: read them all)."""
+        ask = getattr(self.source, "changed_runs", None)
+        if ask is None:
+            return None
+        try:
+            return ask()
+        except Exception:  # the database is away: read as usual, the reads will say so
+            return None
 
     def _read_series(self, tr: TrackedRun, upd: Update) -> bool:
         cursors = {k: s.cursor for k, s in tr.series.items()}

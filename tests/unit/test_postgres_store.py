@@ -154,3 +154,29 @@ def test_log_buffer_is_bounded_while_the_store_is_unreachable(monkeypatch):
     for i in range(30):  # back-pressure writes fail: log() keeps buffering, never raises
         r2.log({"a": 1.0})
     assert r2._pending_points + len(r2._rows) == 30 and r2._dropped == 0
+
+
+def test_the_panel_reads_only_the_runs_the_database_says_were_written(postgres_url):
+    from nbmonitor.sources import LiveSource
+    from nbmonitor.ui.publisher import Publisher
+
+    writer, reader = PostgresStore(postgres_url), PostgresStore(postgres_url)
+    now = time.time()
+    steps = np.arange(3)
+    for rid in ("a", "b"):
+        writer.create_run(RunRecord(id=rid, project="p", name=rid, created=now, heartbeat=now, host="elsewhere", pid=1))
+        writer.write(rid, [Chunk("k", 0, steps, steps * 1.0, steps * 1.0)], [])
+    reads: list[str] = []
+    read_series = reader.read_series
+    reader.read_series = lambda rid, *a, **kw: (reads.append(rid), read_series(rid, *a, **kw))[1]
+    pub = Publisher(LiveSource(reader), project="p", clock=lambda: 1000.0)  # one slow tick, then fast ones
+    pub.poll()
+    assert sorted(set(reads)) == ["a", "b"]
+    reads.clear()
+    for _ in range(3):
+        pub.poll()
+    assert reads == []  # nothing written: nothing read
+    writer.write("a", [Chunk("k", 3, steps + 3, steps * 1.0, steps * 1.0)], [])
+    _wait_for(lambda: pub.poll() is not None and "a" in reads)
+    assert "b" not in reads
+    assert pub.runs["a"].step == 5
