@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -74,12 +75,12 @@ def runs_frame(records: Iterable[RunRecord]):
         for k in summary_keys:
             v = r.summary.get(k)
             scols[k].append(np.nan if v is None else v)
-    df = pd.DataFrame(table)
+    columns: dict[str, Any] = {k: table[k] for k in ("name", "id", "project")}
     if any(r.group for r in rows):  # distributed jobs and grouped runs
-        df.insert(3, "group", [r.group for r in rows])
-    df["created"] = pd.to_datetime(df["created"], unit="s")
-    for k, v in ccols.items():
-        df[k] = v
+        columns["group"] = [r.group for r in rows]
+    columns["state"] = table["state"]
+    columns["created"] = pd.to_datetime(pd.Series(table["created"], dtype="float64"), unit="s")
+    columns.update(ccols)
     for k, v in scols.items():
-        df[f"summary/{k}" if k in df.columns else k] = v
-    return df
+        columns[f"summary/{k}" if k in columns else k] = v
+    return pd.DataFrame(columns)  # built at once: a Trainer's config has ~100 columns
