@@ -477,3 +477,17 @@ def test_memory_of_queued_arrays_is_bounded(tmp_path, monkeypatch):
     w.close()
     assert w.queued_bytes == 0 and w.errors == []
     assert len(_acc(tmp_path / "exp").Images("big")) == 20
+
+
+def test_add_video_without_moviepy_says_so_and_carries_on(tmp_path, monkeypatch, capsys):
+    import sys
+
+    import numpy as np
+
+    from nbmonitor import SummaryWriter
+
+    monkeypatch.setitem(sys.modules, "moviepy", None)  # not installed
+    with SummaryWriter(tmp_path / "tb") as w:
+        w.add_video("v", np.zeros((1, 2, 3, 8, 8), np.uint8), 0)  # torch prints the same line and goes on
+        w.add_scalar("after", 1.0, 0)
+    assert "add_video needs package moviepy" in capsys.readouterr().out
