@@ -133,6 +133,15 @@ class EventFileReader:
         self._event = _event_class()()
         self._plugins: dict[str, str] = {}  # tag -> plugin; TF2 writers send metadata once
 
+    def has_new(self) -> bool:
+        """Whether the file changed size since the last read (a shrunk file is news: damage)."""
+        if self.damaged:
+            return False
+        try:
+            return os.stat(self.path).st_size != self.offset
+        except FileNotFoundError:
+            return False
+
     def read_new(self) -> RunData:
         """Everything appended since the last call (empty RunData if nothing)."""
         out = RunData()
@@ -328,8 +337,11 @@ class LogdirReader:
             self._discover()
         new: dict[str, RunData] = {}
         for run, readers in self._runs.items():
+            fresh = [r for r in readers if r.has_new()]  # a stat per file; nothing made when nothing grew
+            if not fresh:
+                continue
             data = RunData()
-            for reader in readers:
+            for reader in fresh:
                 data.merge(reader.read_new())
             if data:
                 new[run] = data
