@@ -130,6 +130,20 @@ class SummaryWriter(WriterOps):
         except Exception as e:  # closing the writer must not fail because of the panel
             self._error(f"could not show the panel's final state: {e}")
 
+    @property
+    def file_writer(self) -> Any:
+        """torch's `FileWriter` of `log_dir`, as on torch's SummaryWriter (code and loggers write
+        summaries through it, hparams say). What goes through it lands in the event files only:
+        not in this writer's panel, which shows what the `add_*` methods were given."""
+        with self._io_lock:
+            if not self._open:
+                self._start()
+            return self._fw("")
+
+    def _get_file_writer(self) -> Any:
+        """torch's name for `file_writer` (public code calls it)."""
+        return self.file_writer
+
     def get_logdir(self) -> str:
         """The folder the event files are written to."""
         return self.log_dir

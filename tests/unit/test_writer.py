@@ -491,3 +491,26 @@ def test_add_video_without_moviepy_says_so_and_carries_on(tmp_path, monkeypatch,
         w.add_video("v", np.zeros((1, 2, 3, 8, 8), np.uint8), 0)  # torch prints the same line and goes on
         w.add_scalar("after", 1.0, 0)
     assert "add_video needs package moviepy" in capsys.readouterr().out
+
+
+def test_file_writer_as_torchs_for_code_that_writes_through_it(tmp_path):
+    """Loggers (Lightning's TensorBoardLogger, say) write hparams through `writer.file_writer` /
+    `_get_file_writer()`: both exist, are torch's FileWriter of log_dir, and what goes through them
+    is in the event files TensorBoard reads."""
+    from torch.utils.tensorboard.summary import hparams, scalar
+    from torch.utils.tensorboard.writer import FileWriter
+
+    w = SummaryWriter(str(tmp_path / "r"), display=False)
+    assert isinstance(w.file_writer, FileWriter) and w._get_file_writer() is w.file_writer
+    assert w.file_writer.get_logdir() == w.get_logdir()
+    for s in hparams({"lr": 0.1}, {"hp/acc": 0.5}):
+        w.file_writer.add_summary(s)
+    w._get_file_writer().add_summary(scalar("direct", 2.5), 3)
+    w.add_scalar("queued", 1.0, 0)
+    w.close()
+    acc = EventAccumulator(str(tmp_path / "r"))
+    acc.Reload()
+    assert [(e.step, e.value) for e in acc.Scalars("direct")] == [(3, 2.5)]
+    assert [e.value for e in acc.Scalars("queued")] == [1.0]
+    (run,) = TensorBoardSource(tmp_path).list_runs()
+    assert run.config == {"lr": 0.1}  # the hparams written through file_writer, read back
