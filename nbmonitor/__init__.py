@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from .api import compare, config, copy, finish, get_run, init, log, panel, runs, summary
-from .compat import plot as plot  # `wandb.plot.*` (a module, so not in __all__)
 from .compat.cloud import cloud_only as _cloud_only
 from .compat.cloud import require
 from .compat.login import AlertLevel, Settings, login, termerror, termlog, termwarn
-from .compat.public_api import Api
 from .compat.toplevel import (
     define_metric,
     log_artifact,
@@ -27,11 +25,7 @@ from .errors import (
     StoreError,
 )
 from .errors import NbmonitorError as Error
-from .tensorboard.writer import SummaryWriter
 from .tracking.alerts import alert, on_alert
-from .tracking.artifacts import Artifact
-from .tracking.media import Histogram, Image, Table
-from .tracking.richmedia import Audio, Classes, Html, Video
 from .tracking.run import Run
 from .tracking.watch import unwatch, watch
 
@@ -42,13 +36,42 @@ controller = _cloud_only("controller")
 __version__ = "0.1.0"
 
 
+# Imported on first use, so `import nbmonitor` stays fast (name -> (module, attribute)).
+_LAZY = {
+    "plot": (".compat.plot", ""),  # `wandb.plot.*`: the module itself
+    "Api": (".compat.public_api", "Api"),
+    "SummaryWriter": (".tensorboard.writer", "SummaryWriter"),
+    "Artifact": (".tracking.artifacts", "Artifact"),
+    "Audio": (".tracking.richmedia", "Audio"),
+    "Classes": (".tracking.richmedia", "Classes"),
+    "Html": (".tracking.richmedia", "Html"),
+    "Video": (".tracking.richmedia", "Video"),
+    "Histogram": (".tracking.media", "Histogram"),
+    "Image": (".tracking.media", "Image"),
+    "Table": (".tracking.media", "Table"),
+}
+
+
 def __getattr__(name: str):
     # `nbmonitor.run` is the current run, as `wandb.run` is: None before init() and after finish().
     if name == "run":
         from .tracking import current
 
         return current.get()
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        loaded = importlib.import_module(module, __name__)
+        value = getattr(loaded, attr) if attr else loaded
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'nbmonitor' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY) | {"run"})
+
 
 __all__ = [
     "AlertLevel",
