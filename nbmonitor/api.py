@@ -190,7 +190,7 @@ def _display_panel(run: Run) -> None:
 
 def _show_run_panel(run: Run, **options: Any):
     """`_display`'s run panel: the panel of `run`'s project (None outside a notebook)."""
-    from .ui.panel import show_live_panel
+    from .ui.autopanel import show_live_panel
 
     return show_live_panel(run, **options)
 

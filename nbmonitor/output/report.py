@@ -1,7 +1,7 @@
 """The end-of-run block: run history as sparklines and the run summary.
 
 Shown by `finish()` (displayed in a notebook, printed in a terminal) with a
-deterministic `text/plain` and an HTML table holding inline SVG sparklines, so a
+deterministic `text/plain` and an HTML table holding PNG sparklines (kept by JupyterLab's sanitizer), so a
 saved notebook shows it on GitHub/nbviewer and nbval can compare it.
 """
 
@@ -14,7 +14,7 @@ import numpy as np
 
 from ..store import is_system_key
 from .format import format_value
-from .sparkline import svg_sparkline, text_sparkline
+from .sparkline import img_sparkline, text_sparkline
 
 MAX_HISTORY_KEYS = 10
 SPARK_WIDTH = 40
@@ -76,7 +76,7 @@ class RunReport:
         if self.history:
             rows = "".join(
                 f'<tr><td style="text-align:right;padding-right:8px">{e(k)}</td>'
-                f"<td>{svg_sparkline(v)}</td></tr>"
+                f"<td>{img_sparkline(v)}</td></tr>"
                 for k, v in self.history.items()
             )
             parts.append(f'<table class="nbm-history"><caption style="text-align:left"><b>Run history</b></caption>{rows}</table>')

@@ -1,4 +1,4 @@
-"""Sparklines as unicode text (`▁▂▃▄▅▆▇█`) and as small inline SVG, both deterministic."""
+"""Sparklines as unicode text (`▁▂▃▄▅▆▇█`), small PNG `<img>` (kept by JupyterLab's sanitizer) and inline SVG; all deterministic."""
 
 from __future__ import annotations
 
@@ -71,3 +71,15 @@ def svg_sparkline(values: np.ndarray, width: int = 120, height: int = 24, points
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" class="nbm-spark">{polys}{"".join(marks)}</svg>'
     )
+
+
+def img_sparkline(values: np.ndarray, width: int = 120, height: int = 24, points: int = 60) -> str:
+    """The sparkline as `<img src="data:image/png;base64,...">`: what JupyterLab keeps in an untrusted notebook
+    (it strips inline `<svg>`). NaN/inf buckets break the line and show as red dots at the top."""
+    from .png import data_uri, sparkline_png
+
+    v = bucket_means(values, points)
+    if not len(v):
+        return ""
+    return (f'<img class="nbm-spark" src="{data_uri(sparkline_png(v, width, height))}" width="{width}" '
+            f'height="{height}" alt="{text_sparkline(v, 20)}">')

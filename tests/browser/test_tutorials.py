@@ -25,8 +25,12 @@ def assert_no_widget_errors(page) -> None:
     assert not errs, "widget errors in the browser console:\n" + "\n".join(map(str, errs))
 
 
-JS_SPARKTABLE = """(sel) => Object.fromEntries(Array.from(document.querySelectorAll(sel + ' .nbm-sparktable tbody tr'))
-    .map(r => [r.dataset.key, Number(r.querySelector('.nbm-last').dataset.value)]))"""
+# a finished run's panel is its static view: key -> last value shown, and its PNG sparkline
+JS_STATIC = """(i) => Object.fromEntries(Array.from(document.querySelectorAll('.nbm-panel-static')[i]
+    .querySelectorAll('table.nbm-sparktable-static tr')).slice(1).map(r => {
+      const td = r.querySelectorAll('td');
+      return [td[0].textContent, {last: Number(td[2].textContent), spark: td[1].querySelectorAll('img[src^="data:image/png"]').length}];
+    }))"""
 
 
 @pytest.fixture(scope="module")
@@ -39,20 +43,18 @@ def test_quickstart_panel_shows_the_logged_values(lab_page, tutorial_server):
     page = lab_page
     lab.open_and_run(page, tutorial_server, NOTEBOOKS / "01-quickstart.ipynb", ui="lab", name="01-quickstart.ipynb")
     root = tutorial_server.root_dir / "nbmonitor-runs"
-    page.wait_for_selector(".nbm-panel .nbm-header[data-state=finished]")
-    page.wait_for_selector(".nbm-panel .bqplot.figure svg path.line", state="attached")
-    panels = page.locator(".nbm-panel")
-    assert panels.count() == 2  # the five experiments share one panel; the "final" run has its own
-    # The first panel overlays the five runs: one line per run in each chart.
-    lines = page.evaluate("() => document.querySelectorAll('.nbm-panel')[0].querySelectorAll('.bqplot.figure')[0]"
-                          ".querySelectorAll('path.line').length")
-    assert lines >= 5
-    shown = page.evaluate(JS_SPARKTABLE, ".nbm-panel:last-of-type")
+    # every run ended: each panel's output is its static view (what a reopened notebook shows)
     page.wait_for_function("() => document.querySelectorAll('.nbm-report').length >= 6")
+    assert page.locator(".nbm-panel").count() == 0
+    assert page.locator(".nbm-panel-static:not(.nbm-live-fallback)").count() == 2  # the sweep's and the final run's
+    # the sweep's panel lists its five runs
+    assert page.locator(".nbm-panel-static >> nth=0").inner_text().count("finished,") == 5
+    shown = page.evaluate(JS_STATIC, 1)
     final = nbm.get_run("final", project="quickstart", dir=root).history()
-    assert shown["loss"] == pytest.approx(final["loss"].iloc[-1], rel=1e-6)
-    assert shown["val/acc"] == pytest.approx(final["val/acc"].iloc[-1], rel=1e-6)
-    page.locator(".nbm-panel").first.scroll_into_view_if_needed()
+    assert shown["loss"]["last"] == pytest.approx(final["loss"].iloc[-1], rel=1e-5)
+    assert shown["val/acc"]["last"] == pytest.approx(final["val/acc"].iloc[-1], rel=1e-5)
+    assert all(v["spark"] == 1 for v in shown.values())
+    page.locator(".nbm-panel-static").first.scroll_into_view_if_needed()
     lab.screenshot(page, "tutorial_quickstart")
     assert_no_widget_errors(page)
 
@@ -67,21 +69,23 @@ def test_classifier_grid_histograms_and_panel(lab_page, tutorial_server):
     cols = table["columns"]
     mistakes = sum(r[cols.index("pred")] != r[cols.index("target")] for r in table["rows"])
 
-    page.wait_for_selector(".nbm-panel .nbm-header[data-state=finished]")
-    shown = page.evaluate(JS_SPARKTABLE, ".nbm-panel")
-    assert shown["val/acc"] == pytest.approx(run.summary["val/acc"], rel=1e-6)
+    page.wait_for_selector(".nbm-panel-static table.nbm-sparktable-static")
+    shown = page.evaluate(JS_STATIC, 0)
+    assert shown["val/acc"]["last"] == pytest.approx(run.summary["val/acc"], rel=1e-5)
 
-    grid = ".nbm-imagegrid"
-    page.wait_for_selector(f"{grid} .nbm-card img.nbm-thumb[src^='blob:']", state="attached")
-    assert page.locator(f"{grid} .nbm-card").count() == 64
-    assert page.locator(f"{grid} .nbm-card.nbm-mistake").count() == mistakes
-
-    hist = ".nbm-histograms"
-    page.wait_for_selector(f"{hist} path.nbm-hist-band", state="attached")
-    layers = page.locator(f"{hist} select.nbm-hist-key option").all_inner_texts()
-    assert "parameters/fc.weight" in layers and "gradients/fc.weight" in layers
+    # the prediction grid in the static view: a compact table of sized thumbnails, mistakes marked
+    grid = ".nbm-panel-static .nbm-static-grid table.nbm-static-gridtable"
+    page.wait_for_selector(f"{grid} img[src^='data:image/png']", state="attached")
+    n = page.locator(f"{grid} td").count()
+    assert n == min(48, len(table["rows"]))
+    assert page.locator(f"{grid} td.miss").count() == sum(
+        r[cols.index("pred")] != r[cols.index("target")] for r in table["rows"][:n])
+    box = page.locator(f"{grid}").first.bounding_box()
+    assert box["height"] < 1000, box  # rows of eight, not a list of 64 tiny images
+    page.wait_for_selector(".nbm-panel-static .nbm-static-hist", state="attached")
+    assert mistakes >= 0
 
     page.wait_for_function("() => document.querySelectorAll('.nbm-report').length >= 1")
-    page.locator(".nbm-panel").first.scroll_into_view_if_needed()
+    page.locator(".nbm-panel-static").first.scroll_into_view_if_needed()
     lab.screenshot(page, "tutorial_classifier", full_page=True)
     assert_no_widget_errors(page)

@@ -1,7 +1,7 @@
 """The committed tutorials, read the way GitHub or nbviewer shows them: no widget JS.
 
 Each must carry its results as static output: the end-of-run block (run
-history with SVG sparklines, run summary) in its HTML, and no text/plain
+history with PNG sparklines that JupyterLab's sanitizer keeps, run summary) in its HTML, and no text/plain
 holding a memory address or a timestamp (nbval compares those outputs).
 """
 
@@ -38,7 +38,8 @@ def test_static_html_shows_run_history_and_summary(path):
     html, _ = HTMLExporter().from_notebook_node(nb)
     assert 'class="nbm-report"' in html, "no end-of-run block in the static HTML"
     assert "Run history" in html and "Run summary" in html
-    assert re.search(r'<svg[^>]*class="nbm-spark"[^>]*><polyline', html), "no SVG sparkline"
+    assert '<img class="nbm-spark" src="data:image/png;base64,' in html, "no PNG sparkline"
+    assert 'class="nbm-spark"' not in html.replace('<img class="nbm-spark"', ""), "an SVG sparkline (stripped untrusted)"
     assert 'class="nbm-panel-static"' in html, "the live panel left no static fallback"
 
 

@@ -27,13 +27,13 @@ def test_one_row_per_run_with_config_summary_and_sparklines(tmp_path):
     assert np.all(np.diff(spark[0, 0]) > 0)  # acc rises
 
 
-def test_static_html_is_escaped_and_has_svg(tmp_path):
+def test_static_html_is_escaped_and_has_png_sparklines(tmp_path):
     _sweep(tmp_path)
     t = nbm.compare("sweep", dir=tmp_path)
     bundle = t._repr_mimebundle_()
     data = bundle[0] if isinstance(bundle, tuple) else bundle
     assert "<b>run0" not in data["text/html"] and "&lt;b&gt;run0&lt;/b&gt;" in data["text/html"]
-    assert data["text/html"].count("<svg") == 3
+    assert data["text/html"].count('<img class="nbm-spark" src="data:image/png;base64,') == 3 and "<svg" not in data["text/html"]
     lines = data["text/plain"].splitlines()
     assert lines[0].split() == ["name", "state", "lr", "dropout", "loss", "acc", "acc", "history"]
     assert "0x" not in data["text/plain"] and len(lines) == 4

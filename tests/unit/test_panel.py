@@ -35,10 +35,10 @@ def test_sections_and_number_format():
 def test_message_rate_bounded_while_logging_flat_out():
     with recording_comms() as rec:
         run = nbm.init(project="busy", name="flat-out", display=False, store=MemoryStore())
-        panel = Panel(LiveSource(run._store), project="busy", follow=run.id).start()
+        panel = Panel(LiveSource(run.store), project="busy", follow=run.id).start()
         keys = [f"train/k{j}" for j in range(4)] + ["val/loss", "lr"]
         run.log({k: float(j) for j, k in enumerate(keys)})
-        run._flush()
+        run.flush()
         panel.flush()  # charts, sections and legend exist: what follows is steady state
         t0 = time.monotonic()
         i = 1
@@ -80,7 +80,9 @@ def test_arrays_travel_as_float32_buffers():
     assert isinstance(panel.table.spark, bytes) and len(panel.table.spark) % 4 == 0
 
 
-def test_smoothing_and_log_scale_and_hiding(monkeypatch):
+def test_controls_live_in_the_browser_the_kernel_sends_raw_series():
+    """Smoothing, log scale, hiding and reset zoom are ChartControls state that js/charts.js applies to
+    the bqplot models in the browser; the kernel only ever sends the raw series."""
     with recording_comms():
         store = MemoryStore()
         run = nbm.init(project="ctl", display=False, store=store)
@@ -89,19 +91,36 @@ def test_smoothing_and_log_scale_and_hiding(monkeypatch):
         nbm.finish(quiet=True)
         panel = Panel(LiveSource(store), project="ctl", smoothing=0.6)
         panel.flush()
-        line = next(iter(panel._charts["loss"].lines.values()))
-        assert line.y.shape[0] == 2 and line.opacities == [0.25, 1.0]  # raw faded + smoothed
-        panel.set_smoothing(0.0)
-        assert line.y.ndim == 1
-        panel.set_log_scale(True)
         chart = panel._charts["loss"]
-        import bqplot
-
-        assert isinstance(chart.sy, bqplot.LogScale) and chart.ay.scale is chart.sy
         line = chart.lines[run.id]
-        assert line.scales["y"] is chart.sy and len(line.y) > 0
+        assert panel.controls.smoothing == 0.6 and line.y.ndim == 1  # raw; the browser smooths
+        panel.set_smoothing(0.0)
+        assert panel.smoothing == 0.0 and line.y.ndim == 1
+        panel.set_log_scale(True)
+        assert panel.controls.log and panel.log_scale
+        assert panel._charts["loss"] is chart  # no new charts: the browser swaps the y scale
+        (c,) = panel.controls.charts
+        assert c["key"] == "loss" and c["lines"] == {run.id: line.model_id}
+        assert c["sy"] == chart.sy.model_id and c["sylog"] == chart.sylog.model_id and c["ay"] == chart.ay.model_id
         panel.set_run_visible(run.id, False)
-        assert line.visible is False
+        assert panel.controls.hidden == [run.id] and panel.hidden == {run.id}
+        panel.set_run_visible(run.id, True)
+        assert panel.controls.hidden == []
+        r0 = panel.controls.reset
+        panel.reset_zoom()
+        assert panel.controls.reset == r0 + 1
+        assert panel.controls.runs == [{"id": run.id, "name": run.name, "color": "#1f77b4", "state": "finished"}]
+
+
+def test_a_single_point_is_drawn_as_a_marker():
+    with recording_comms():
+        store = MemoryStore()
+        run = nbm.init(project="one", display=False, store=store)
+        run.log({"test/acc": 0.9})
+        nbm.finish(quiet=True)
+        panel = Panel(LiveSource(store), project="one")
+        panel.flush()
+    assert panel._charts["test/acc"].lines[run.id].marker == "circle"
 
 
 def test_names_are_text_not_markup():
@@ -113,7 +132,7 @@ def test_names_are_text_not_markup():
         panel = Panel(LiveSource(store), project=XSS)
         panel.flush()
     page = panel.html()
-    assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert XSS in panel.text()
     # the widgets carry the raw text; the JS modules set it with textContent
     assert panel.header.run == XSS and panel.table.rows[0]["key"] in (XSS, f"{XSS}/k")
@@ -137,7 +156,10 @@ def test_static_fallback_is_deterministic():
     assert "0x" not in a.text()
     assert a.text().splitlines()[0] == "nbmonitor panel: det/same · finished · 300 steps"
     assert "last 0.00333333" in a.text()
-    assert "<svg" in a.html() and "nbm-sparktable-static" in a.html()
+    assert a.html() == b.html()
+    # sparklines as PNG data URIs: JupyterLab's sanitizer strips inline <svg> in untrusted notebooks
+    assert "<svg" not in a.html() and 'src="data:image/png;base64,' in a.html()
+    assert "nbm-sparktable-static" in a.html()
 
 
 class _FakeHandle:
@@ -165,27 +187,91 @@ def _fake_notebook(monkeypatch):
     return shown
 
 
-def test_init_shows_the_panel_and_finish_leaves_the_final_state(monkeypatch):
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+def test_init_shows_the_panel_and_finish_leaves_the_static_view(monkeypatch):
     shown = _fake_notebook(monkeypatch)
     with recording_comms():
         run = nbm.init(project="nb", name="cell", display=True, store=MemoryStore(), total_steps=100)
-        assert shown and shown[0][0] == "display"
-        first = shown[0][1]
-        assert set(first) == {"application/vnd.jupyter.widget-view+json", "text/plain", "text/html"}
+        assert [k for k, _ in shown] == ["display", "display"]  # the panel, its live static copy
+        first, live = shown[0][1], shown[1][1]
+        assert set(first) == {WIDGET, "text/plain"}
         assert "running" in first["text/plain"]
+        assert set(live) == {"text/html"} and "nbm-live-fallback" in live["text/html"]
         for i in range(100):
             nbm.log({"loss": 1.0 / (i + 1)})
         nbm.finish()
     kinds = [k for k, _ in shown]
-    assert kinds == ["display", "update", "display"]  # panel, its final state, the end-of-run report
-    final = shown[1][1]
+    # panel, live copy, the panel's output made static, the live copy emptied, the end-of-run report
+    assert kinds == ["display", "display", "update", "update", "display"]
+    final = shown[2][1]
+    assert WIDGET not in final  # reopened without a kernel: no "model not found"
     assert final["text/plain"].splitlines()[0] == "nbmonitor panel: nb/cell · finished · 100/100 steps"
     assert "last 0.01" in final["text/plain"]
-    assert final["application/vnd.jupyter.widget-view+json"] == first["application/vnd.jupyter.widget-view+json"]
-    assert "Run history" in shown[2][1]._repr_html_()
+    assert "nbm-panel-static" in final["text/html"] and "nbm-live-fallback" not in final["text/html"]
+    assert shown[3][1] == {"text/plain": ""}
+    assert "Run history" in shown[4][1]._repr_html_()
     panel_obj = run._on_finish[0].__self__
     assert not panel_obj.publisher.running
     assert panel_obj.header.state == "finished" and panel_obj.header.step == 99
+
+
+def test_the_live_static_copy_is_refreshed_while_runs_go_on(monkeypatch):
+    from nbmonitor.ui import panel as panel_mod
+
+    shown = _fake_notebook(monkeypatch)
+    monkeypatch.setattr(panel_mod, "FALLBACK_EVERY_S", 0.0)
+    with recording_comms():
+        run = nbm.init(project="nb2", name="live", display=True, store=MemoryStore())
+        p = run._on_finish[0].__self__
+        p.stop()
+        for i in range(10):
+            nbm.log({"loss": float(i)})
+        run.flush()
+        p.publisher.tick()
+        updates = [o for k, o in shown if k == "update"]
+        assert updates and "nbm-live-fallback" in updates[-1]["text/html"]
+        assert "10 steps" in updates[-1]["text/html"]
+        nbm.finish(quiet=True)
+        n = len(shown)
+        p.publisher.tick()  # ended: nothing more
+        assert len(shown) == n
+
+
+def test_colab_gets_anywidget_s_display_metadata(monkeypatch):
+    import sys
+    import types
+
+    from nbmonitor.ui.panel import colab_metadata
+
+    assert colab_metadata() == {}
+    enabled = []
+    colab = types.ModuleType("google.colab.output")
+    colab.enable_custom_widget_manager = lambda: enabled.append(True)
+    colab._widgets = types.SimpleNamespace(_installed_url="https://ssl.gstatic.com/colaboratory-static/widgets/colab-cdn-widget-manager/x/manager.min.js")
+    monkeypatch.setitem(sys.modules, "google.colab.output", colab)
+    md = colab_metadata()
+    assert md == {WIDGET: {"colab": {"custom_widget_manager": {"url": colab._widgets._installed_url}}}}
+    # what anywidget's own _repr_mimebundle_ would add there
+    from anywidget._util import get_repr_metadata
+
+    assert md == get_repr_metadata()
+    shown = []
+    import IPython.display
+
+    from nbmonitor import _env
+
+    monkeypatch.setattr(IPython.display, "display",
+                        lambda *o, raw=False, display_id=None, metadata=None, **k: shown.append(metadata) or _FakeHandle([]))
+    monkeypatch.setattr(_env, "in_notebook", lambda: True)
+    with recording_comms():
+        store = MemoryStore()
+        run = nbm.init(project="colab", display=False, store=store)
+        run.log({"x": 1.0})
+        Panel(LiveSource(store), project="colab").show().stop()
+        nbm.finish(quiet=True)
+    assert shown[0] == md
 
 
 def test_runs_of_one_cell_share_one_panel(monkeypatch):
@@ -196,7 +282,7 @@ def test_runs_of_one_cell_share_one_panel(monkeypatch):
             run = nbm.init(project="loop", name=f"trial-{k}", display=True, store=store)
             run.log({"loss": float(k)})
             nbm.finish(quiet=True)
-    panels = [o for k, o in shown if k == "display"]
+    panels = [o for k, o in shown if k == "display" and WIDGET in o]
     assert len(panels) == 1
     panel = run._on_finish[0].__self__
     assert [t.record.name for t in panel.publisher.runs.values()] == ["trial-0", "trial-1", "trial-2"]
@@ -250,7 +336,7 @@ def test_event_views_are_made_lazily_and_alerts_reach_the_header(monkeypatch):
         panel = Panel(LiveSource(store), project="ev")
         panel.flush()
         assert made == []  # no event of its kind yet
-        run._flush()
+        run.flush()
         store.write(run.id, [], [Event(0, "f", 1, time.time(), "fake", {}),
                                  Event(1, "a", 1, time.time(), "alert",
                                        {"title": XSS, "text": "loss is NaN", "level": "ERROR"}),
@@ -263,7 +349,7 @@ def test_event_views_are_made_lazily_and_alerts_reach_the_header(monkeypatch):
     alerts = panel.header.alerts
     assert len(alerts) == 1 and alerts[0]["title"] == XSS and alerts[0]["level"] == "ERROR"
     page = panel.html()
-    assert "fake-view" in page and "&lt;img" in page and "<img" not in page
+    assert "fake-view" in page and "&lt;img" in page and "<img src=x" not in page
     nbm.finish(quiet=True)
 
 
@@ -310,4 +396,32 @@ def test_only_the_newest_runs_are_kept():
             nbm.finish(quiet=True)
             panel.flush()
     assert [t.record.name for t in panel.publisher.runs.values()] == ["t3", "t4", "t5"]
-    assert len(panel._charts["loss"].lines) == 3 and len(panel._legend.children) == 3
+    assert len(panel._charts["loss"].lines) == 3 and len(panel.controls.runs) == 3
+
+
+def test_png_sparklines_are_deterministic_pngs():
+    import zlib
+
+    from nbmonitor.output.png import sparkline_png
+    from nbmonitor.output.sparkline import img_sparkline
+
+    v = np.array([1.0, 2.0, np.nan, 3.0, 0.5])
+    a, b = sparkline_png(v), sparkline_png(v)
+    assert a == b and a.startswith(b"\x89PNG\r\n\x1a\n")
+    # decode: 24 rows of 1 + 120*4 bytes; the line is drawn (blue) and the NaN marked (red) at the top
+    idat = a[a.index(b"IDAT") + 4:a.index(b"IEND") - 8]
+    px = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(24, 1 + 120 * 4)[:, 1:].reshape(24, 120, 4)
+    assert (px[..., 3] == 255).sum() > 50
+    assert np.all(px[0:3, :, 0][px[0:3, :, 3] == 255] == 214)  # the red NaN mark
+    tag = img_sparkline(v)
+    assert tag.startswith('<img class="nbm-spark" src="data:image/png;base64,') and 'width="120"' in tag
+    assert img_sparkline(np.zeros(0)) == ""
+
+
+def test_ema_matches_the_browser_s(tmp_path):
+    """js/lib/chartmath.test.js checks ema([1, 2, nan, 4], 0.5) against these numbers."""
+    from nbmonitor.ui.downsample import ema
+
+    out = ema(np.array([1.0, 2.0, np.nan, 4.0]), 0.5)
+    assert out[0] == pytest.approx(1.0) and out[1] == pytest.approx(5 / 3) and np.isnan(out[2])
+    assert out[3] == pytest.approx(3.0)

@@ -31,12 +31,12 @@ def test_text_is_deterministic_and_has_no_addresses():
     assert "loss █" in a and "acc 0.5" in a
 
 
-def test_html_escapes_names_and_values_and_has_svg():
+def test_html_escapes_names_and_values_and_has_png_sparklines():
     h = _report(**{"<script>": "<img src=x onerror=alert(1)>"})._repr_html_()
     assert "<script>" not in h and "<img src=x" not in h
     assert "&lt;script&gt;" in h and "&lt;img src=x onerror=alert(1)&gt;" in h
     assert "&lt;b&gt;run&lt;/b&gt;" in h and "a&amp;b" in h
-    assert len(re.findall(r"<svg ", h)) == 2
+    assert len(re.findall(r"<img class=\"nbm-spark\" src=\"data:image/png;base64,", h)) == 2 and "<svg" not in h
 
 
 def test_finish_prints_block_in_terminal(capsys, tmp_path):

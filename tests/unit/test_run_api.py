@@ -218,7 +218,7 @@ def test_a_stored_run_displays_its_report(tmp_path):
     nbm.finish(quiet=True)
     bundle = nbm.get_run("<shown>", dir=tmp_path)._repr_mimebundle_()
     assert bundle["text/plain"].startswith("nbmonitor run <shown> in project p: finished, 10 steps")
-    assert "&lt;shown&gt;" in bundle["text/html"] and "<svg" in bundle["text/html"]
+    assert "&lt;shown&gt;" in bundle["text/html"] and "data:image/png;base64," in bundle["text/html"]
 
 
 def test_runs_frame_leaves_media_summaries_out(tmp_path):

@@ -32,6 +32,8 @@ from ._common import (
 
 THUMB_MAX = 160  # px: larger images are shrunk for the grid
 HTML_MAX_IMAGES = 48  # per table in the static fallback
+GRID_COLUMNS = 8  # images a row in the static fallback
+THUMB_PX = 64  # their size there
 HTML_MAX_BYTES = 400_000  # of data URIs in the static fallback
 
 
@@ -123,7 +125,10 @@ class ImageGridView:
             cols, rows = ev.payload["columns"], ev.payload["rows"]
             pred, target = role_columns(cols)
             img_col = next((i for i, c in enumerate(rows[0]) if is_image(c)), -1) if rows else -1
-            out.append(f"<h4>{esc(key)} <small>({esc(label)}, step {int(ev.step)}, {len(rows)} rows)</small></h4><div>")
+            # a table of GRID_COLUMNS cells with sized <img>: compact also where JupyterLab's sanitizer
+            # (an untrusted notebook) drops the <style> above
+            out.append(f"<h4>{esc(key)} <small>({esc(label)}, step {int(ev.step)}, {len(rows)} rows)</small></h4>"
+                       '<table class="nbm-static-gridtable"><tr>')
             shown = 0
             for row in rows:
                 if shown >= HTML_MAX_IMAGES:
@@ -134,6 +139,8 @@ class ImageGridView:
                 if not png or len(png) * 4 // 3 > budget:
                     break
                 budget -= len(png) * 4 // 3
+                if shown and shown % GRID_COLUMNS == 0:
+                    out.append("</tr><tr>")
                 shown += 1
                 label_bits = []
                 if cell.get("caption"):
@@ -142,12 +149,16 @@ class ImageGridView:
                     label_bits.append(f"{esc(cols[pred])}: {esc(format_cell(row[pred]))}")
                 if target >= 0:
                     label_bits.append(f"{esc(cols[target])}: {esc(format_cell(row[target]))}")
-                miss = ' class="miss"' if is_mistake(row, pred, target) else ""
-                out.append(f'<figure{miss}><img src="{png_data_uri(png)}" alt="">'
-                           f'<figcaption>{"<br>".join(label_bits)}</figcaption></figure>')
+                miss = is_mistake(row, pred, target)
+                if miss:
+                    label_bits.append("<b>✗ mistake</b>")
+                td = '<td class="miss"' if miss else "<td"
+                out.append(f'{td} style="text-align:center;vertical-align:top">'
+                           f'<img src="{png_data_uri(png)}" width="{THUMB_PX}" height="{THUMB_PX}" alt="">'
+                           f'<br><small>{"<br>".join(label_bits)}</small></td>')
+            out.append("</tr></table>")
             if shown < len(rows):
                 out.append(f"<p>… {len(rows) - shown} more rows not shown here</p>")
-            out.append("</div>")
         out.append("</div>")
         return "".join(out)
 
