@@ -169,7 +169,7 @@ class Panel:
 
     def flush(self) -> Update:
         """Read everything new now and send all of it, outside the budget (the final update)."""
-        with self._lock:
+        with self.publisher.ticking, self._lock:  # this order, as the publisher thread's
             self.publisher._runs_read_at = -1e18
             upd = self.publisher.poll()
             self._apply(upd, final=True)
@@ -201,8 +201,8 @@ class Panel:
         """Stop, and make the panel's output the static view (kept by a saved notebook, reopened
         without its kernel, untrusted, exported); the widgets stay usable from Python."""
         self.stop()
+        self.flush()
         with self._lock:
-            self.flush()
             self._ended = True
             if self._handle is not None:
                 self._handle.update(self._static_bundle(), raw=True)

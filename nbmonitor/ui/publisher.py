@@ -145,6 +145,9 @@ class Publisher:
         self._clock = clock
         self._runs_read_at = -1e18
         self._lock = threading.Lock()
+        # held for a poll and the hand-over of what it found: whoever reads outside the thread
+        # (Panel.flush) takes it first, so no update is read by the thread and applied after it
+        self.ticking = threading.RLock()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._sink: Callable[[Update], None] | None = None
@@ -307,11 +310,12 @@ class Publisher:
 
     def tick(self) -> Update:
         """One poll handed to the sink (what the thread does; also the final update at finish)."""
-        upd = self.poll()
-        sink = self._sink
-        if sink is not None:
-            sink(upd)
-        return upd
+        with self.ticking:
+            upd = self.poll()
+            sink = self._sink
+            if sink is not None:
+                sink(upd)
+            return upd
 
     def _loop(self) -> None:
         while not self._stop.is_set():

@@ -34,7 +34,7 @@ def test_sections_and_number_format():
 
 def test_message_rate_bounded_while_logging_flat_out():
     with recording_comms() as rec:
-        run = nbm.init(project="busy", name="flat-out", display=False, store=MemoryStore())
+        run = nbm.init(project="busy", name="flat-out", display=False, store=MemoryStore(), system_metrics=False)
         panel = Panel(LiveSource(run.store), project="busy", follow=run.id).start()
         keys = [f"train/k{j}" for j in range(4)] + ["val/loss", "lr"]
         run.log({k: float(j) for j, k in enumerate(keys)})
