@@ -181,9 +181,10 @@ class Panel:
 
         self.flush()
         self._handle = display(self._bundle(), raw=True, display_id=True, metadata=colab_metadata())
-        if any(tr.running for tr in self.publisher.runs.values()):
-            self._fallback = display(self._fallback_bundle(), raw=True, display_id=True)
-            self._fallback_sent = time.monotonic()
+        # the static copy: refreshed while runs go on; what a front end without widget JS shows,
+        # and what stays in a saved notebook for a panel that never ends (nbm.panel(), %monitor)
+        self._fallback = display(self._fallback_bundle(), raw=True, display_id=True)
+        self._fallback_sent = time.monotonic()
         return self.start()
 
     def resume(self) -> Panel:

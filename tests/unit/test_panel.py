@@ -381,8 +381,9 @@ def test_nbm_panel_without_a_current_run(monkeypatch):
         panel = nbm.panel()
         assert panel is not None and panel.publisher.running
         panel.stop()
-    assert [k for k, _ in shown] == ["display"]
+    assert [k for k, _ in shown] == ["display", "display"]  # the panel and its static copy
     assert shown[0][1]["text/plain"].startswith("nbmonitor panel: later/done · finished · 1 step")
+    assert "nbm-panel-static" in shown[1][1]["text/html"]
     assert callable(nbm.panel)  # the function, not a module of the same name
 
 
