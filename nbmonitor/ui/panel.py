@@ -396,7 +396,8 @@ class Panel:
             return rows, sparks
         offset = 0
         for key in sorted(tr.series):
-            if not self.publisher.key_wanted(key):
+            # The table is the run's own keys; system metrics have their section's charts (as W&B's)
+            if is_system_key(key) or not self.publisher.key_wanted(key):
                 continue
             dec = tr.series[key].decimator
             spark, nf = dec.means(SPARK_POINTS)
