@@ -17,6 +17,7 @@ from .compat.toplevel import (
     use_model,
 )
 from .errors import (
+    ActiveRunError,
     NbmonitorError,
     NbmonitorWarning,
     NotInitializedError,
@@ -74,6 +75,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "ActiveRunError",
     "AlertLevel",
     "Api",
     "Artifact",

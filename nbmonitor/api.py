@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import _display
 from ._env import env_flag, in_notebook
-from .errors import NotInitializedError, RunNotFoundError
+from .errors import ActiveRunError, NotInitializedError, RunNotFoundError
 from .store import Store, check_run_id, is_system_key, open_store
 
 if TYPE_CHECKING:
@@ -133,6 +133,7 @@ def init(
         raise ValueError(f"nbmonitor.init: a run with id {id!r} exists; pass resume='allow' to continue it")
 
     if existing is not None:
+        _refuse_live(existing)
         run = _resume(store, existing, config, total_steps)
     else:
         run_id = id or random_id()
@@ -163,6 +164,29 @@ def init(
     return run
 
 
+def _refuse_live(record) -> None:
+    """Two writers of one run would lose points: refuse a run another live process is writing."""
+    import socket
+    import time
+
+    from .store.liveness import STALE_AFTER_S, effective_state
+
+    if record.state != "running" or effective_state(record) != "running":
+        return
+    if record.host == socket.gethostname() and record.pid == os.getpid():
+        live = [r for r in flusher.live_runs() if r.id == record.id]
+        if not live:  # this process's run, finished or forgotten: its writer is gone
+            return
+        raise ActiveRunError(f"nbmonitor.init: run {record.id!r} is still open in this process; "
+                             "finish it first (nbmonitor.finish())")
+    age = time.time() - (record.heartbeat or record.updated or 0)
+    raise ActiveRunError(
+        f"nbmonitor.init: run {record.id!r} is being written by another process (pid {record.pid} on "
+        f"{record.host!r}, last heartbeat {age:.0f} s ago); resuming it there would mix two writers. "
+        f"Stop that process, or wait {STALE_AFTER_S:.0f} s after it stopped writing."
+    )
+
+
 def _resume(store: Store, record, config, total_steps) -> Run:
     series = store.read_series(record.id)
     counts = {k: ch.start + len(ch) for k, ch in series.items()}
@@ -180,7 +204,13 @@ def _resume(store: Store, record, config, total_steps) -> Run:
             run.summary[k] = v
     if config:
         run.config.update(dict(config))
-    store.update_run(record.id, state="running", total_steps=record.total_steps)
+    import socket
+    import time
+
+    now = time.time()
+    record.pid, record.host, record.heartbeat, record.updated = os.getpid(), socket.gethostname(), now, now
+    store.update_run(record.id, state="running", total_steps=record.total_steps, pid=record.pid,
+                     host=record.host, heartbeat=now, updated=now)
     return run
 
 

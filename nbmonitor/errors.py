@@ -4,6 +4,7 @@
     ├── NotInitializedError (NbmonitorError, RuntimeError)   log() before init()
     ├── RunClosedError (NbmonitorError, RuntimeError)        log() on a finished run
     ├── RunNotFoundError (NbmonitorError, LookupError)       get_run() found nothing
+    ├── ActiveRunError (NbmonitorError, RuntimeError)        resuming a run another process writes
     ├── StoreError (NbmonitorError)                          the store cannot be opened
     ├── CloudOnlyError (NbmonitorError, NotImplementedError) a W&B call that needs W&B's servers
     ├── ArtifactNotFoundError (NbmonitorError, LookupError)  use_artifact() found no such version
@@ -28,6 +29,10 @@ class RunClosedError(NbmonitorError, RuntimeError):
 
 class RunNotFoundError(NbmonitorError, LookupError):
     """No run with that name or id in the store."""
+
+
+class ActiveRunError(NbmonitorError, RuntimeError):
+    """init(id=..., resume=...) of a run that a live process is still writing."""
 
 
 class StoreError(NbmonitorError):

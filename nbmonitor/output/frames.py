@@ -51,7 +51,11 @@ def history_frame(series: dict[str, Chunk]):
 
 
 def runs_frame(records: Iterable[RunRecord]):
-    """name, id, state, created, then config columns, then summary columns."""
+    """name, id, project, state, created, then config columns, then summary columns.
+
+    A config key that is also a run column comes as `config.<key>`, a summary key that
+    is also a column as `summary/<key>`: nothing overwrites another column.
+    """
     pd = _pandas()
     rows = []
     config_keys: dict[str, None] = {}
@@ -80,7 +84,8 @@ def runs_frame(records: Iterable[RunRecord]):
         columns["group"] = [r.group for r in rows]
     columns["state"] = table["state"]
     columns["created"] = pd.to_datetime(pd.Series(table["created"], dtype="float64"), unit="s")
-    columns.update(ccols)
+    for k, v in ccols.items():  # a config key named like a run column ("name", "state"...) keeps its own
+        columns[f"config.{k}" if k in columns or k in table or k == "group" else k] = v
     for k, v in scols.items():
         columns[f"summary/{k}" if k in columns else k] = v
     return pd.DataFrame(columns)  # built at once: a Trainer's config has ~100 columns

@@ -21,8 +21,11 @@ def _pack_ints(a: np.ndarray) -> bytes:
     return zlib.compress(deltas.astype("<i8").tobytes(), _LEVEL)
 
 
-def _unpack_ints(b: bytes) -> np.ndarray:
+def unpack_ints(b: bytes) -> np.ndarray:
     return np.cumsum(np.frombuffer(zlib.decompress(b), dtype="<i8"))
+
+
+_unpack_ints = unpack_ints
 
 
 def pack_values(values: np.ndarray) -> bytes:

@@ -13,12 +13,15 @@ import re
 import sqlite3
 import threading
 import time
+import warnings
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..errors import StoreError
+from ..errors import NbmonitorWarning, StoreError
 from . import codec
+from .integrity import damaged_chunk, insert_new, is_read_only_error, place_damaged
 from .types import Chunk, Event, RunRecord, check_run_id, merge_chunks
 
 DB_NAME = "nbmonitor.db"
@@ -87,16 +90,31 @@ def _safe_filename(name: str) -> str:
 
 
 class SQLiteStore:
-    def __init__(self, root: Path):
+    """The store of one root folder.
+
+    `read_only=True` opens an existing database without writing to it (SQLite's
+    `mode=ro`, or `immutable=1` when not even the WAL's index can be made, as on
+    read-only media); a store that cannot be opened for writing falls back to it.
+    """
+
+    def __init__(self, root: Path, read_only: bool = False):
         self.root = Path(root)
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise StoreError(f"cannot create the nbmonitor folder {self.root}: {e}") from e
         self.path = self.root / DB_NAME
         self._local = threading.local()
-        _retry_locked(lambda: self._connection().executescript(_SCHEMA), self.path)
-        _retry_locked(self._add_missing_columns, self.path)
+        self._uri: str | None = None
+        self.read_only = False
+        if not read_only:
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+                _retry_locked(lambda: self._connection().executescript(_SCHEMA), self.path)
+                _retry_locked(self._add_missing_columns, self.path)
+            except (OSError, StoreError) as e:
+                if not self.path.is_file() or not is_read_only_error(e):
+                    raise StoreError(f"cannot create the nbmonitor store in {self.root}: {e}") from e
+                self.close()
+                read_only = True
+        if read_only:
+            self._open_read_only()
         self._inode = self.path.stat().st_ino
         from .netfs import warn_if_network
 
@@ -113,6 +131,22 @@ class SQLiteStore:
                 except sqlite3.OperationalError as e:
                     if "duplicate column" not in str(e):  # another process added it first
                         raise
+
+    def _open_read_only(self) -> None:
+        if not self.path.is_file():
+            raise StoreError(f"no nbmonitor store in {self.root} to open read-only")
+        base = self.path.resolve().as_uri()
+        last: Exception | None = None
+        for query in ("mode=ro", "immutable=1"):
+            self._uri = f"{base}?{query}"
+            self.read_only = True
+            try:
+                self._connection().execute("SELECT count(*) FROM runs").fetchone()
+                return
+            except (sqlite3.Error, StoreError) as e:
+                last = e
+                self.close()
+        raise StoreError(f"cannot open the nbmonitor store {self.path} even read-only: {last}")
 
     def is_current(self) -> bool:
         """False once the database file this store opened was deleted or replaced."""
@@ -134,6 +168,10 @@ class SQLiteStore:
         return conn
 
     def _open(self) -> sqlite3.Connection:
+        if self._uri is not None:
+            conn = sqlite3.connect(self._uri, uri=True, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA busy_timeout=30000")
+            return conn
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
             conn.execute("PRAGMA busy_timeout=30000")
@@ -178,38 +216,67 @@ class SQLiteStore:
         sets = ", ".join(f'"{k}"=?' for k in fields)
         c.execute(f"UPDATE runs SET {sets} WHERE id=?", (*vals, run_id))
 
-    def write(self, run_id: str, chunks: Iterable[Chunk], events: Iterable[Event], **fields: Any) -> None:
+    def write(self, run_id: str, chunks: Iterable[Chunk], events: Iterable[Event],
+              **fields: Any) -> list[str] | None:
+        """Append chunks and events, update fields; returns problems that cost part of the data (media files).
+
+        Rows are only ever added: a chunk or event already stored under the same
+        index is an error (another writer of this run), unless it is the very
+        same row (a write retried after its commit was cut short).
+        """
+        if self.read_only:
+            raise StoreError(f"the nbmonitor store {self.path} is open read-only")
         rows = [
             (run_id, ch.key, ch.start, len(ch), *codec.pack_chunk(ch.steps, ch.values, ch.times))
             for ch in chunks
             if len(ch)
         ]
-        ev_rows = [self._event_row(run_id, ev) for ev in events]
-        with self._conn() as c:
-            if rows:
-                c.executemany("INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?,?,?)", rows)
-            if ev_rows:
-                c.executemany("INSERT OR REPLACE INTO events VALUES (?,?,?,?,?,?,?)", ev_rows)
-            if fields:
-                self._update(c, run_id, fields)
+        problems: list[str] = []
+        ev_rows = [self._event_row(run_id, ev, problems) for ev in events]
+        try:
+            with self._conn() as c:
+                if rows:
+                    insert_new(c, "chunks", rows, run_id)
+                if ev_rows:
+                    insert_new(c, "events", ev_rows, run_id)
+                if fields:
+                    self._update(c, run_id, fields)
+        except sqlite3.Error as e:  # disk full, I/O error, read-only media: nothing of it was written
+            raise StoreError(f"cannot write run {run_id!r} to {self.path}: {e}") from e
+        return problems
 
-    def _event_row(self, run_id: str, ev: Event) -> tuple:
+    def _event_row(self, run_id: str, ev: Event, problems: list[str]) -> tuple:
+        """The event's row; its files are written first, and one that cannot be is named in `problems`."""
         payload = dict(ev.payload)
         if ev.files:
             folder = self.root / "media" / check_run_id(run_id)
-            folder.mkdir(parents=True, exist_ok=True)
-            refs = {}
+            refs, missing = {}, []
             for name, data in ev.files.items():
                 fname = f"{ev.seq}-{_safe_filename(name)}"
-                (folder / fname).write_bytes(data)
+                try:
+                    folder.mkdir(parents=True, exist_ok=True)
+                    (folder / fname).write_bytes(data)
+                except OSError as e:
+                    missing.append(name)
+                    problems.append(f"nbmonitor: run {run_id}: file {name!r} of {ev.kind} {ev.key!r} at step "
+                                    f"{ev.step} could not be written ({e}); the event and the scalars are kept")
+                    continue
                 refs[name] = f"media/{run_id}/{fname}"
             payload["_files"] = refs
+            if missing:
+                payload["_missing_files"] = missing
         return (run_id, ev.seq, ev.key, ev.step, ev.time, ev.kind, dumps(payload))
 
     def _record(self, row: sqlite3.Row) -> RunRecord:
         d = dict(row)
         for f in _JSON_FIELDS:
-            d[f] = json.loads(d[f]) if d[f] else ({} if f != "tags" else [])
+            empty: dict | list = {} if f != "tags" else []
+            try:
+                d[f] = json.loads(d[f]) if d[f] else empty
+            except (ValueError, TypeError) as e:
+                warnings.warn(f"nbmonitor: run {d.get('id')!r} in {self.path}: its {f} is damaged ({e}); "
+                              "shown empty", NbmonitorWarning, stacklevel=3)
+                d[f] = empty
         return RunRecord(**d)
 
     def list_runs(self, project: str | None = None) -> list[RunRecord]:
@@ -272,13 +339,22 @@ class SQLiteStore:
                         continue
                     rows += c.execute(_TAIL_SQL, (run_id, k, run_id, k, first, first)).fetchall()
         parts: dict[str, list[Chunk]] = {}
+        damaged: dict[str, list[int]] = {}  # key -> indexes in parts[key] of unreadable chunks
         for key, start, n, steps, vals, times in rows:
             first = since.get(key, 0)
             if start + n <= first:
                 continue
-            s, v, t = codec.unpack_chunk(steps, vals, times)
+            try:
+                s, v, t = codec.unpack_chunk(steps, vals, times)
+                if not len(s) == len(v) == len(t) == n:
+                    raise ValueError(f"{len(s)}/{len(v)}/{len(t)} steps/values/times for {n} points")
+            except (zlib.error, ValueError) as e:
+                s, v, t = damaged_chunk(run_id, key, start, n, steps, e, self.path)
+                damaged.setdefault(key, []).append(len(parts.get(key, ())))
             cut = max(0, first - start)
             parts.setdefault(key, []).append(Chunk(key, start + cut, s[cut:], v[cut:], t[cut:]))
+        for key, where in damaged.items():
+            place_damaged(parts[key], where)
         return {k: merge_chunks(k, p) for k, p in parts.items()}
 
     def read_events(self, run_id: str, since: int = 0, kinds: Iterable[str] | None = None) -> list[Event]:
@@ -292,15 +368,33 @@ class SQLiteStore:
         for seq, key, step, t, kind, payload in rows:
             if kinds is not None and kind not in kinds:
                 continue
-            p = json.loads(payload)
+            try:
+                p = json.loads(payload)
+            except ValueError as e:
+                warnings.warn(f"nbmonitor: run {run_id!r} in {self.path}: event {seq} ({kind} {key!r} at step "
+                              f"{step}) is damaged ({e}); skipped", NbmonitorWarning, stacklevel=2)
+                continue
             files = {}
-            for name, rel in p.pop("_files", {}).items():
-                try:
-                    files[name] = (self.root / rel).read_bytes()
-                except OSError:
-                    files[name] = b""
+            for name, rel in (p.pop("_files", None) or {}).items():
+                files[name] = self._read_file(run_id, rel)
             out.append(Event(seq, key, step, t, kind, p, files))
         return out
+
+    def _read_file(self, run_id: str, rel: Any) -> bytes:
+        """A media file named by the store, only if it lies inside the root (a crafted store could name any)."""
+        root = self.root.resolve()
+        try:
+            path = (root / str(rel)).resolve()
+        except (OSError, RuntimeError, ValueError):
+            return b""
+        if not path.is_relative_to(root):
+            warnings.warn(f"nbmonitor: run {run_id!r} in {self.path} names a file outside its folder "
+                          f"({str(rel)!r}); not read", NbmonitorWarning, stacklevel=3)
+            return b""
+        try:
+            return path.read_bytes()
+        except OSError:
+            return b""
 
 
 def _retry_locked(fn, path: Path, seconds: float = 30.0):
@@ -330,6 +424,8 @@ class _Tx:
         self.begin = begin
 
     def __enter__(self) -> sqlite3.Connection:
+        if self.conn.in_transaction:  # left open by an interrupted block (a KeyboardInterrupt between BEGIN and with)
+            self.conn.execute("ROLLBACK")
         for attempt in range(100):
             try:
                 self.conn.execute(self.begin)

@@ -112,8 +112,12 @@ class Store(Protocol):
     def update_run(self, run_id: str, **fields: Any) -> None:
         """Set some of RunRecord's fields (state, summary, config, heartbeat, updated...)."""
 
-    def write(self, run_id: str, chunks: Iterable[Chunk], events: Iterable[Event], **fields: Any) -> None:
-        """Append chunks and events and update run fields, all in one transaction."""
+    def write(self, run_id: str, chunks: Iterable[Chunk], events: Iterable[Event], **fields: Any) -> list[str] | None:
+        """Append chunks and events and update run fields, all in one transaction.
+
+        Stored points are never overwritten. Returns problems that cost part of the data
+        and not the rest (a media file that could not be written), for the caller to report.
+        """
 
     def list_runs(self, project: str | None = None) -> list[RunRecord]: ...
 

@@ -58,6 +58,25 @@ def projector_embeddings(logdir: str | os.PathLike) -> list[tuple[str, int, dict
     return [projector_entry(logdir, e)[:4] for e in config.embeddings]
 
 
+def confined(folder: str, rel: str, what: str) -> str | None:
+    """`rel` resolved inside `folder`, or None (with a warning) when it points outside it.
+
+    A projector config is data: a crafted one must not make us read (and show, and
+    save into a notebook) any file of the machine.
+    """
+    root = os.path.realpath(folder)
+    path = os.path.realpath(os.path.join(root, rel))
+    if os.path.commonpath([root, path]) != root:
+        import warnings
+
+        from ..errors import NbmonitorWarning
+
+        warnings.warn(f"nbmonitor: projector config in {folder} names a {what} outside its folder ({rel!r}); "
+                      "not read", NbmonitorWarning, stacklevel=3)
+        return None
+    return path
+
+
 def projector_entry(folder: str | os.PathLike, e: Any) -> tuple[str, int, dict, dict, float]:
     """(tag, step, payload, files, wall time) of one ProjectorConfig embedding entry.
 
@@ -65,21 +84,25 @@ def projector_entry(folder: str | os.PathLike, e: Any) -> tuple[str, int, dict, 
     """
     folder = os.fspath(folder)
     tag, _, step = e.tensor_name.rpartition(":")
-    tensor_path = os.path.join(folder, e.tensor_path)
+    tensor_path = confined(folder, e.tensor_path, "tensor_path")
+    if tensor_path is None:
+        raise ValueError(f"embedding {e.tensor_name!r}: tensor_path outside {folder}")
     wall = os.stat(tensor_path).st_mtime
     mat = np.loadtxt(tensor_path, delimiter="\t", ndmin=2, max_rows=MAX_POINTS)
     metadata: list | None = None
     header: list | None = None
-    if e.metadata_path:
-        with open(os.path.join(folder, e.metadata_path), encoding="utf-8") as f:
+    metadata_path = confined(folder, e.metadata_path, "metadata_path") if e.metadata_path else None
+    if metadata_path:
+        with open(metadata_path, encoding="utf-8") as f:
             rows = f.read().rstrip("\n").split("\n")
         if rows and "\t" in rows[0]:
             header, metadata = rows[0].split("\t"), [r.split("\t") for r in rows[1:]]
         else:
             metadata = rows
     files, thumb = {}, None
-    if e.sprite.image_path and len(e.sprite.single_image_dim) == 2:
-        with open(os.path.join(folder, e.sprite.image_path), "rb") as f:
+    sprite = confined(folder, e.sprite.image_path, "sprite image_path") if e.sprite.image_path else None
+    if sprite and len(e.sprite.single_image_dim) == 2:
+        with open(sprite, "rb") as f:
             files["sprite.png"] = f.read()
         thumb = tuple(e.sprite.single_image_dim)
     return (tag or e.tensor_name, int(step) if step.isdigit() else 0,

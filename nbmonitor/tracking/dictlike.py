@@ -2,10 +2,37 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 from .values import Deferred
+
+
+def _json_default(o: Any) -> Any:
+    """What the store does with a value JSON has no type for: numpy/torch scalars and arrays, else str()."""
+    item = getattr(o, "item", None)
+    if callable(item):
+        try:
+            return item()
+        except (ValueError, RuntimeError):
+            pass
+    tolist = getattr(o, "tolist", None)
+    if callable(tolist):
+        return tolist()
+    return str(o)
+
+
+def check_storable(where: str, key: str, value: Any) -> None:
+    """Raise, naming the key, if `value` cannot be stored as JSON (circular, non-str keys, huge ints).
+
+    NaN and inf are allowed (stored as JSON's NaN/Infinity); unknown objects are stored as their str().
+    """
+    try:
+        json.dumps(value, default=_json_default)
+    except (TypeError, ValueError, RecursionError) as e:
+        raise TypeError(f"{where}[{key!r}] cannot be stored: {e} (use str keys, no cycles, numbers "
+                        "below 4300 digits)") from None
 
 
 class Config(MutableMapping):
@@ -25,6 +52,7 @@ class Config(MutableMapping):
     def __setitem__(self, key: str, value: Any) -> None:
         if not isinstance(key, str):
             raise TypeError(f"config keys must be strings, got {type(key).__name__}")
+        check_storable("config", key, value)
         self._check_change(key, value, self._allow_val_change)
         self._data[key] = value
         if self._on_change:
@@ -74,6 +102,7 @@ class Config(MutableMapping):
         for k, v in data.items():
             if not isinstance(k, str):
                 raise TypeError(f"config keys must be strings, got {type(k).__name__}")
+            check_storable("config", k, v)
             self._check_change(k, v, allow)
         self._data.update(data)
         if self._on_change:
@@ -143,6 +172,7 @@ class Summary(MutableMapping):
     def __setitem__(self, key: str, value: Any) -> None:
         if not isinstance(key, str):
             raise TypeError(f"summary keys must be strings, got {type(key).__name__}")
+        check_storable("summary", key, value)
         self._set[key] = value
         self._deleted.discard(key)
         if self._on_change:

@@ -1,4 +1,4 @@
-"""Readable random run names (`brisk-river-3`) and run ids."""
+"""Readable random run names (`brisk-river-3`) and run ids; what a logged key and step may be."""
 
 from __future__ import annotations
 
@@ -24,3 +24,18 @@ def random_name(number: int) -> str:
 
 def random_id() -> str:
     return "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
+
+
+RESERVED_KEYS = frozenset({"_step", "_timestamp"})  # history() columns
+MAX_STEP = 2**63 - 1  # steps are stored as int64
+
+
+def check_key(key: str) -> None:
+    """A logged key must be storable text and not one of history()'s own columns."""
+    if key in RESERVED_KEYS:
+        raise ValueError(f"nbmonitor.log: key {key!r} is reserved (history() has a {key} column); rename it")
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise ValueError(f"nbmonitor.log: key {key!r} is not valid text ({e.reason} at {e.start}); "
+                         "keys are stored as UTF-8") from None

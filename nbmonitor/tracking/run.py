@@ -12,23 +12,23 @@ from __future__ import annotations
 import numbers
 import os
 import socket
-import threading
 import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Mapping
-from operator import itemgetter
 from typing import Any
-
-import numpy as np
 
 from ..errors import NbmonitorWarning, RunClosedError, StoreError
 from ..store import SYSTEM_PREFIX, Chunk, Event, RunRecord, Store, merge_chunks
+from . import flusher
+from .columns import columns
 from .dictlike import Config, Summary
 from .logvalues import expand
 from .metrics import MetricDefs
+from .names import MAX_STEP, check_key
+from .storelink import StoreLink
 from .system import SystemSampler
-from .values import FAST, Deferred, classify, describe, resolve, to_scalar
+from .values import FAST, Deferred, classify, describe, to_scalar
 from .wandb_run import WandbRunMixin
 
 _FINAL_STATES = ("finished", "failed", "killed", "crashed")
@@ -68,9 +68,13 @@ class Run(WandbRunMixin):
         self._pending_points = 0  # points in _pending (MAX_PENDING_POINTS, MAX_BUFFERED_POINTS)
         self._dropped = 0  # points log() took while _pending was full
         self._store_down_until = 0.0  # back-pressure writes wait this long after the store failed
-        self._io_lock = threading.Lock()
+        self._io_lock = flusher.SignalSafeLock()  # a SIGTERM handler never waits for it
+        self._known_keys: set[str] = set(self._counts)  # keys that passed check_key
         self._meta_dirty = True
-        self._finished = False
+        self._finished = False  # finish() was called: log() refuses data
+        self._closed = False  # finish() wrote the final state
+        self._wrote_points = bool(self._counts)
+        self._link = StoreLink(store, record.name)  # writes that survive a deleted root
         self._state = record.state
         self._on_finish: list[Callable[[Run], None]] = []
         self._metrics = MetricDefs()
@@ -106,6 +110,9 @@ class Run(WandbRunMixin):
                         pass  # classify() below raises the error that names the key
             elif not isinstance(k, str):
                 raise TypeError(f"nbmonitor.log: keys must be strings, got {k!r} ({describe(k)})")
+            if k not in self._known_keys:
+                check_key(k)  # media and expanded keys start with it
+                self._known_keys.add(k)
             try:
                 kind, value = classify(k, v)  # the slow path: media, a tensor type seen first, errors
             except TypeError:  # W&B's other log types: None, str, dict, list, array, figure
@@ -121,10 +128,17 @@ class Run(WandbRunMixin):
             else:
                 media = media or []
                 media.append((k, value._nbm_event(k)))
+        if not vals.keys() <= self._known_keys:  # one set operation; new keys are checked once
+            for k in vals.keys() - self._known_keys:
+                check_key(k)
+            self._known_keys.update(vals)
         if step is not None:
             if not isinstance(step, numbers.Integral) or isinstance(step, bool) or step < 0:
                 raise TypeError(f"nbmonitor.log: step must be a non-negative int, got {step!r}")
             step = int(step)
+            if step > MAX_STEP:
+                raise ValueError(f"nbmonitor.log: step {step} is too large (steps are stored as 64-bit ints, "
+                                 f"at most {MAX_STEP})")
             if step < self._step:
                 warnings.warn(
                     f"nbmonitor.log: step {step} is lower than the current step {self._step}; "
@@ -205,6 +219,10 @@ class Run(WandbRunMixin):
         """Whether `finish()` has been called: the run takes no more data."""
         return self._finished
 
+    def never_wrote_points(self) -> bool:
+        """True until the run's first points reach the store (the writer writes them at once)."""
+        return not self._wrote_points and bool(self._rows or self._pending)
+
     def add_event(self, key: str, kind: str, payload: dict, files: dict | None = None) -> None:
         """Record a non-scalar event (an alert, say) at the current step, as `log()` does for media."""
         self._media.append((self._step, time.time(), key, kind, payload, dict(files or {})))
@@ -249,7 +267,7 @@ class Run(WandbRunMixin):
             return
         popleft = self._rows.popleft
         chunks = []
-        for k, (steps, values, times) in _columns([popleft() for _ in range(n)]).items():
+        for k, (steps, values, times) in columns([popleft() for _ in range(n)]).items():
             start = self._counts.get(k, 0)
             chunks.append(Chunk(k, start, steps, values, times))
             self._counts[k] = start + len(steps)
@@ -284,7 +302,13 @@ class Run(WandbRunMixin):
         self._flush()
 
     def _flush(self, **fields: Any) -> None:
-        """Seal, write everything pending to the store in one transaction, drop it from memory."""
+        """Seal, write everything pending to the store in one transaction, drop it from memory.
+
+        Nothing leaves memory unless the write succeeded; a failed write keeps it
+        pending for the next try. A store whose database was deleted under the
+        run (a re-run notebook that rmtree'd the folder) is noticed, recreated
+        and written again, with a warning.
+        """
         with self._io_lock:
             self._seal()
             pending = self._pending
@@ -300,9 +324,28 @@ class Run(WandbRunMixin):
                     by_key.setdefault(ch.key, []).append(ch)
                 events += evs
             merged = [merge_chunks(k, parts) for k, parts in by_key.items()]
-            self._store.write(self.id, merged, events, **fields)
+            try:
+                problems = self._link.write(self.id, merged, events, fields, self._record_now)
+            except BaseException:
+                self._meta_dirty = True
+                raise
+            finally:
+                self._store = self._link.store
             self._pending = self._pending[len(pending):]
-            self._pending_points -= sum(len(ch) for ch in merged)
+            self._pending_points -= sum(len(c) for c in merged)
+            if merged:
+                self._wrote_points = True
+        for problem in problems or ():
+            flusher.warn(problem)
+
+    def _record_now(self) -> RunRecord:
+        """The run's record as it stands (for a store made again under it)."""
+        record = self._record.copy()
+        record.state = self._state if self._closed else "running"
+        record.config, record.summary = self.config.as_dict(), self.summary.as_dict()
+        record.updated = record.heartbeat = time.time()
+        record.pid = os.getpid()
+        return record
 
     def _flush_retrying(self, **fields: Any) -> None:
         """`_flush`, retried for up to FINISH_RETRY_S while the store is unreachable (a database restart)."""
@@ -322,21 +365,27 @@ class Run(WandbRunMixin):
 
     # -- lifecycle ---------------------------------------------------------------
     def finish(self, exit_code: int | None = None, quiet: bool | None = None, *, state: str | None = None) -> None:
-        """Write everything, mark the run finished (or failed), show the end-of-run block."""
-        if self._finished:
+        """Write everything, mark the run finished (or failed), show the end-of-run block.
+
+        The run counts as finished only once the final write succeeded: a finish()
+        cut short (Ctrl-C, a signal, a store error) loses nothing, and a second
+        call, such as the one the exit hooks make, completes it.
+        """
+        if self._closed:
             return
         self.stop_system_metrics()  # its last sample goes into the final flush
-        self._finished = True
-        from . import current, flusher
+        self._finished = True  # log() refuses data from here on
+        from . import current
 
         if current.get() is self:
             current.set(None)
 
         self._state = state or ("finished" if not exit_code else "failed")
-        try:
-            self._flush_retrying(state=self._state)
-        finally:
-            flusher.unregister(self)
+        self._flush_retrying(state=self._state)
+        if self._closed:  # another thread (a signal's final writer) completed it meanwhile
+            return
+        self._closed = True
+        flusher.unregister(self)
         for callback in list(self._on_finish):
             callback(self)
         if quiet is None:
@@ -356,7 +405,12 @@ class Run(WandbRunMixin):
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self.finish(exit_code=1 if exc_type else 0)
+        if exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
+            self.finish(state="killed")  # W&B's word for a run stopped before it could finish
+        elif exc_type is not None and issubclass(exc_type, SystemExit) and exc.code in (0, None):
+            self.finish()
+        else:
+            self.finish(exit_code=1 if exc_type else 0)
 
     def history(self, keys: list[str] | None = None, stream: str = "default"):
         """The run's scalars as a pandas DataFrame: one row per step, `_step`, `_timestamp`, one column per key.
@@ -381,70 +435,3 @@ def new_record(project: str, name: str, run_id: str, config: dict, notes: str | 
         heartbeat=now, host=socket.gethostname(), pid=os.getpid(), config=config, summary={},
         notes=notes, tags=list(tags or []), total_steps=total_steps,
     )
-
-
-def _columns(rows: list) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """(step, time, {key: value}) rows as (steps, values, times) arrays per key, in row order.
-
-    Rows are taken in groups with the same set of keys (the training loop's
-    rows, the system sampler's rows): each group's columns are read with C-level
-    iteration and no object is made per row, so sealing costs far less than
-    logging did. Past a few groups the rest goes through a plain loop.
-    """
-    n = len(rows)
-    if not n:
-        return {}
-    steps = np.fromiter(map(_ROW_STEP, rows), np.int64, n)
-    times = np.fromiter(map(_ROW_TIME, rows), np.float64, n)
-    dicts = list(map(_ROW_VALS, rows))
-    parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
-    rest = np.arange(n)
-    sub = dicts
-    for _ in range(8):
-        keys0 = sub[0].keys()
-        same = np.fromiter(map(keys0.__eq__, map(dict.keys, sub)), bool, len(sub))
-        if not same.all():
-            group = [sub[i] for i in np.flatnonzero(same)]
-            take, rest = rest[same], rest[~same]
-            sub = [sub[i] for i in np.flatnonzero(~same)]
-        else:
-            group, take, rest, sub = sub, rest, rest[:0], []
-        for k in keys0:
-            parts.setdefault(k, []).append((take, _column(map(itemgetter(k), group), len(group))))
-        if not sub:
-            break
-    else:  # many different sets of keys: one row at a time
-        cols: dict[str, tuple[list, list]] = {}
-        for i, d in zip(rest.tolist(), sub):
-            for k, v in d.items():
-                c = cols.get(k)
-                if c is None:
-                    c = cols[k] = ([], [])
-                c[0].append(i)
-                c[1].append(v)
-        for k, (ii, vs) in cols.items():
-            parts.setdefault(k, []).append((np.array(ii, np.intp), _column(vs, len(vs))))
-    out = {}
-    for k, ps in parts.items():
-        if len(ps) == 1 and len(ps[0][0]) == n:
-            out[k] = (steps, ps[0][1], times)
-            continue
-        ia = np.concatenate([p[0] for p in ps]) if len(ps) > 1 else ps[0][0]
-        v = np.concatenate([p[1] for p in ps]) if len(ps) > 1 else ps[0][1]
-        if len(ps) > 1:
-            order = np.argsort(ia, kind="stable")
-            ia, v = ia[order], v[order]
-        out[k] = (steps[ia], v, times[ia])
-    return out
-
-
-def _column(values, n: int) -> np.ndarray:
-    """A float64 array of `n` values; GPU values (`Deferred`) converted in one batch."""
-    values = list(values)
-    try:
-        return np.fromiter(values, np.float64, n)
-    except TypeError:  # a Deferred (a tensor on a GPU) among them: it has no __float__ on purpose
-        return np.array(resolve(values), np.float64)
-
-
-_ROW_STEP, _ROW_TIME, _ROW_VALS = itemgetter(0), itemgetter(1), itemgetter(2)

@@ -9,6 +9,7 @@ import pytest
 
 import nbmonitor as nbm
 from nbmonitor.tracking import run as run_mod
+from nbmonitor.tracking.columns import columns
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -141,7 +142,7 @@ def test_sealing_rows_of_many_key_sets_keeps_every_point_in_order():
         for i in range(random.randint(1, 60)):
             keys = random.sample(["a", "b", "c", "d", "e"], random.randint(1, 3))
             rows.append((i, i * 0.5, {k: random.random() for k in keys}))
-        got = run_mod._columns(rows)
+        got = columns(rows)
         want: dict[str, tuple[list, list, list]] = {}
         for s, t, d in rows:
             for k, v in d.items():
