@@ -73,6 +73,7 @@ class Run(WandbRunMixin):
         self._meta_dirty = True
         self._finished = False  # finish() was called: log() refuses data
         self._closed = False  # finish() wrote the final state
+        self._state_written = False  # the final state is in the store: later writer-thread flushes do nothing
         self._wrote_points = bool(self._counts)
         self._link = StoreLink(store, record.name)  # writes that survive a deleted root
         self._state = record.state
@@ -310,6 +311,8 @@ class Run(WandbRunMixin):
         and written again, with a warning.
         """
         with self._io_lock:
+            if self._state_written and "state" not in fields:
+                return  # a finished run's record stays as finish() wrote it (no later heartbeat)
             self._seal()
             pending = self._pending
             now = time.time()
@@ -333,6 +336,7 @@ class Run(WandbRunMixin):
                 self._store = self._link.store
             self._pending = self._pending[len(pending):]
             self._pending_points -= sum(len(c) for c in merged)
+            self._state_written = "state" in fields
             if merged:
                 self._wrote_points = True
         for problem in problems or ():
