@@ -179,6 +179,9 @@ JS_TICKS = """() => Array.from(document.querySelectorAll('.nbm-panel .bqplot.fig
   .flatMap(f => Array.from(f.querySelectorAll('.axis text')).map(t => t.textContent))"""
 
 
+@pytest.mark.skip(reason="superseded: a finished run's panel now ends as a static view (issue 13), so its "
+                         "controls are gone once the run ends; tests/browser/test_panel_controls.py clicks "
+                         "smoothing, log scale, run visibility, reset zoom and collapse while the cell runs")
 def test_controls_smoothing_and_log_scale(lab_page, jupyter_server):
     """With the kernel free, smoothing draws a second (smoothed) line per run and the
     log-scale toggle, clicked in the page, re-draws the y axis logarithmically."""
