@@ -22,7 +22,7 @@ from typing import Any
 from ..errors import NbmonitorWarning, StoreError
 from . import codec
 from .integrity import damaged_chunk, insert_new, is_read_only_error, place_damaged
-from .types import Chunk, Event, RunRecord, check_run_id, merge_chunks
+from .types import Chunk, Event, RunRecord, check_run_id, json_default, merge_chunks
 
 DB_NAME = "nbmonitor.db"
 
@@ -68,21 +68,8 @@ _JSON_FIELDS = ("config", "summary", "tags")
 _FIELDS = tuple(f for f in RunRecord.__dataclass_fields__)
 
 
-def _json_default(o: Any) -> Any:
-    item = getattr(o, "item", None)
-    if callable(item):
-        try:
-            return item()
-        except (ValueError, RuntimeError):
-            pass
-    tolist = getattr(o, "tolist", None)
-    if callable(tolist):
-        return tolist()
-    return str(o)
-
-
 def dumps(obj: Any) -> str:
-    return json.dumps(obj, default=_json_default)
+    return json.dumps(obj, default=json_default)
 
 
 def _safe_filename(name: str) -> str:

@@ -153,3 +153,17 @@ def merge_chunks(key: str, parts: list[Chunk]) -> Chunk:
         np.concatenate([p.values for p in parts]),
         np.concatenate([p.times for p in parts]),
     )
+
+
+def json_default(o: Any) -> Any:
+    """What the store writes for a value JSON has no type for: numpy/torch scalars and arrays, else str()."""
+    item = getattr(o, "item", None)
+    if callable(item):
+        try:
+            return item()
+        except (ValueError, RuntimeError):
+            pass
+    tolist = getattr(o, "tolist", None)
+    if callable(tolist):
+        return tolist()
+    return str(o)

@@ -6,21 +6,8 @@ import json
 from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
+from ..store.types import json_default
 from .values import Deferred
-
-
-def _json_default(o: Any) -> Any:
-    """What the store does with a value JSON has no type for: numpy/torch scalars and arrays, else str()."""
-    item = getattr(o, "item", None)
-    if callable(item):
-        try:
-            return item()
-        except (ValueError, RuntimeError):
-            pass
-    tolist = getattr(o, "tolist", None)
-    if callable(tolist):
-        return tolist()
-    return str(o)
 
 
 def check_storable(where: str, key: str, value: Any) -> None:
@@ -29,7 +16,7 @@ def check_storable(where: str, key: str, value: Any) -> None:
     NaN and inf are allowed (stored as JSON's NaN/Infinity); unknown objects are stored as their str().
     """
     try:
-        json.dumps(value, default=_json_default)
+        json.dumps(value, default=json_default)
     except (TypeError, ValueError, RecursionError) as e:
         raise TypeError(f"{where}[{key!r}] cannot be stored: {e} (use str keys, no cycles, numbers "
                         "below 4300 digits)") from None
