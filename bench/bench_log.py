@@ -8,7 +8,9 @@ epoch: int, lr: float, acc: np.float32}) every contender runs the same loop:
 STEPS steps, 4 values per step. The floor is a bare list of dicts (for tensors:
 a bare list of `float(t)`, the cheapest conversion there is). Peers that are not
 installed are reported as such (`bench/setup` makes a venv with all of them).
-Prints µs/step (median of repetitions) and each ratio to nbmonitor; then the
+Prints µs/step (median of repetitions; one untimed nbmonitor run first, so the
+first type measured does not pay the process's first-use costs) and each ratio
+to nbmonitor; then the
 p50/p99/p99.9 of single log() calls while the writer thread and a live panel
 run, nbmonitor's finish() and history(), import times, history() of a
 1,000,000-point run and bytes on disk per point.
@@ -17,6 +19,7 @@ run, nbmonitor's finish() and history(), import times, history() of a
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
 import statistics
@@ -227,6 +230,18 @@ def single_calls(tmp, calls=200_000):
 
 def measure(kind, steps, repeat):
     data = values(steps, kind)
+    # The prebuilt inputs (80,000 values; tensors and numpy scalars are objects the GC tracks) are frozen
+    # out of the collector: otherwise every contender's full collections scan them, which a training
+    # loop (values made each step and freed) does not pay, and one repetition in three took 3-5x the others.
+    gc.collect()
+    gc.freeze()
+    try:
+        return _measure(data, kind, steps, repeat)
+    finally:
+        gc.unfreeze()
+
+
+def _measure(data, kind, steps, repeat):
     results = {}
     for name, (fn, module) in CONTENDERS.items():
         if name == "float(v) list" and kind in ("float", "int", "bool"):
@@ -262,6 +277,11 @@ def main():
     ap.add_argument("--quick", action="store_true", help="skip import time and the 1M-point history")
     args = ap.parse_args()
     kinds = [k.strip() for k in args.types.split(",") if k.strip()]
+    tmp = tempfile.mkdtemp(prefix="nbm-bench-")
+    try:  # warm-up, untimed: the first run in a process pays lazy imports and first-use costs on the writer thread
+        loop_nbmonitor(values(2000), tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     table = {}
     for kind in kinds:
         if kind in ("torch 0-d", "mixed") and not available("torch"):

@@ -2,6 +2,8 @@
 
     python bench/bench_panel.py                # ~30 s: 3 s throughput runs + 10 s at 100k log()/s
     python bench/bench_panel.py --seconds 60   # the 60 s at 100k log()/s
+    python bench/bench_panel.py --browser      # the panel at scale in JupyterLab: 20 keys x 200k steps
+                                               # (first data, longest browser task, JS heap; panel_browser.py)
 
 What it reports:
   1. log() µs/call flat out, with no panel and with a panel attached (4 keys a call);
@@ -110,7 +112,15 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10.0, help="duration of the paced run (default 10)")
     ap.add_argument("--rate", type=float, default=100_000, help="log() calls per second in the paced run")
     ap.add_argument("--flat", type=float, default=3.0, help="duration of each flat-out run (default 3)")
+    ap.add_argument("--browser", action="store_true", help="only the browser run at scale (bench/panel_browser.py)")
+    ap.add_argument("--keys", type=int, default=20, help="keys of the browser run (default 20)")
+    ap.add_argument("--steps", type=int, default=200_000, help="steps of the browser run (default 200,000)")
     args = ap.parse_args()
+    if args.browser:
+        from panel_browser import report
+
+        report(args.keys, args.steps)
+        return
     root = tempfile.mkdtemp(prefix="nbm-bench-panel-")
     os.environ["NBMONITOR_DISPLAY"] = "0"
     base = flat_out(root, args.flat, False)

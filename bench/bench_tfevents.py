@@ -8,7 +8,11 @@ The logdir is written once with torch's SummaryWriter and cached in the temp dir
 - nbmonitor LogdirReader full load (data crc checked, and header crc only),
 - tensorboard EventAccumulator(size_guidance={'scalars': 0}).Reload(),
 - an incremental poll after appending 1,000 points to the same event file,
-  and an idle poll (nothing new).
+  and an idle poll (nothing new);
+- TensorBoard's Rust data server (the tensorboard-data-server wheel, when installed): its
+  own log of one load cycle of the same logdir, with and without checksums;
+- scalar ingest in points/s beside EventAccumulator's and the Rust data server's
+  (issue 12's target: >= 3M/s).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nbmonitor.tensorboard.events import LogdirReader  # noqa: E402
+from nbmonitor.tensorboard.logdir import LogdirReader  # noqa: E402
 
 
 def cached_logdir(points: int, tags: int) -> Path:
@@ -69,6 +73,33 @@ def event_accumulator(logdir: Path) -> int:
     ea = EventAccumulator(str(logdir / "run"), size_guidance={"scalars": 0})
     ea.Reload()
     return sum(len(ea.Scalars(tag)) for tag in ea.Tags()["scalars"])
+
+
+def rust_data_server(logdir: Path, checksum: bool) -> float | None:
+    """Seconds of the Rust data server's first load cycle of `logdir` (its own log line), or None
+    when the tensorboard-data-server wheel is not installed."""
+    import re
+    import subprocess
+
+    try:
+        import tensorboard_data_server
+    except ImportError:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [tensorboard_data_server.server_binary(), "--logdir", str(logdir), "--reload", "once", "--port", "0",
+               "--port-file", str(Path(tmp) / "port"), "-v", "--samples-per-plugin", "scalars=all",
+               "--checksum" if checksum else "--no-checksum"]
+        proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        try:
+            assert proc.stderr is not None
+            for line in proc.stderr:
+                m = re.search(r"Finished load cycle \(([\d.]+)(m?s)\)", line)
+                if m:
+                    return float(m.group(1)) / (1000 if m.group(2) == "ms" else 1)
+        finally:
+            proc.kill()
+            proc.wait()
+    return None
 
 
 def append_points(path: Path, steps: range, tags: int) -> None:
@@ -129,6 +160,8 @@ def main() -> None:
     t_ours, n_ours = timed(lambda: ours(logdir, verify=True), args.repeat)
     t_fast, n_fast = timed(lambda: ours(logdir, verify=False), args.repeat)
     t_ea, n_ea = timed(lambda: event_accumulator(logdir), args.repeat)
+    t_rust = min((rust_data_server(logdir, True) or float("inf")) for _ in range(args.repeat))
+    t_rust_fast = min((rust_data_server(logdir, False) or float("inf")) for _ in range(args.repeat))
     assert n_ours == n_fast == n_ea == args.points, (n_ours, n_fast, n_ea)
     t_inc, inc_bytes, t_idle, idle_bytes = incremental(logdir, args.tags, 1000)
 
@@ -137,12 +170,21 @@ def main() -> None:
         ("nbmonitor LogdirReader, full load (header crc only)", t_fast, t_ea / t_fast),
         ("tensorboard EventAccumulator.Reload (scalars: 0)", t_ea, 1.0),
     ]
+    if t_rust < float("inf"):
+        rows += [("Rust data server load cycle (--checksum)", t_rust, t_ea / t_rust),
+                 ("Rust data server load cycle (default: no checksum)", t_rust_fast, t_ea / t_rust_fast)]
     print(f"\n{'what':56} {'seconds':>9} {'Mpoints/s':>10} {'vs EA':>7}")
     for name, seconds, ratio in rows:
-        print(f"{name:56} {seconds:9.3f} {args.points / seconds / 1e6:10.2f} {ratio:6.1f}x")
+        print(f"{name:56} {seconds:9.3f} {args.points / seconds / 1e6:10.3g} {ratio:6.1f}x")
     print(f"{'incremental poll after appending 1,000 points':56} {t_inc:9.4f}"
           f"   read {inc_bytes:,} bytes of {size + inc_bytes:,}")
     print(f"{'idle poll (nothing new)':56} {t_idle:9.4f}   read {idle_bytes:,} bytes")
+    rust = (f"the Rust data server {args.points / t_rust / 1e6:.2f}M/s with checksums, "
+            f"{args.points / t_rust_fast / 1e6:.2f}M/s without (its published figure: ~10M/s)"
+            if t_rust < float("inf") else "the Rust data server not installed (published: ~10M/s)")
+    print(f"\nscalar ingest, same run: nbmonitor {args.points / t_ours / 1e6:.2f}M points/s with crc checks, "
+          f"{args.points / t_fast / 1e6:.2f}M/s without (target >= 3M/s); EventAccumulator "
+          f"{args.points / t_ea / 1e6:.3g}M/s; {rust}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 // The panel's header: project / run, state, step, elapsed, steps/s, progress + ETA, alerts.
 // State: project, run, color, state, step, total, elapsed (s, at `stamp`), stamp (changes each
-// update), rate, runs, error, alerts [{id, run, title, text, level, time}].
+// update), rate, runs, error, alerts [{id, run, title, text, level, time}], flags [{text, title}] (badges
+// in the header line: a group's straggler, nbmonitor/ui/groups.py).
 import { formatDuration, formatRate } from './lib/spark.js';
 
 function span(cls, text) {
@@ -21,7 +22,8 @@ function render({ model, el }) {
   const step = span('nbm-step');
   const elapsed = span('nbm-elapsed');
   const rate = span('nbm-rate');
-  line.append(dot, name, project, state, step, elapsed, rate);
+  const flags = span('nbm-flags');
+  line.append(dot, name, project, state, step, elapsed, rate, flags);
   const prog = document.createElement('div');
   prog.className = 'nbm-progress';
   const bar = document.createElement('div');
@@ -95,10 +97,17 @@ function render({ model, el }) {
     state.className = `nbm-state nbm-state-${st.replace(/[^a-z]/g, '')}`;
     el.dataset.state = st;
     const s = model.get('step');
-    step.textContent = s >= 0 ? `step ${s}` : 'step –';
+    // steps done, as the static copy, the end-of-run block and the progress bar count them
+    step.textContent = s >= 0 ? `${s + 1} step${s === 0 ? '' : 's'}` : 'no steps yet';
+    step.title = s >= 0 ? `last step logged: ${s}` : '';
     el.dataset.step = String(s);
     const n = model.get('runs') || 0;
     rate.textContent = `${formatRate(model.get('rate'))} steps/s` + (n > 1 ? ` · ${n} runs` : '');
+    flags.replaceChildren(...(model.get('flags') || []).map((f) => {
+      const b = span('nbm-flag', f.text || '');
+      b.title = f.title || '';
+      return b;
+    }));
     error.textContent = model.get('error') || '';
     error.style.display = model.get('error') ? '' : 'none';
     tick();
@@ -106,7 +115,7 @@ function render({ model, el }) {
   update();
   renderAlerts();
   const timer = setInterval(tick, 1000);
-  const names = ['project', 'run', 'color', 'state', 'step', 'total', 'elapsed', 'stamp', 'rate', 'runs', 'error'];
+  const names = ['project', 'run', 'color', 'state', 'step', 'total', 'elapsed', 'stamp', 'rate', 'runs', 'error', 'flags'];
   for (const n of names) model.on(`change:${n}`, update);
   model.on('change:alerts', renderAlerts);
   return () => {

@@ -5,17 +5,6 @@ from __future__ import annotations
 from .api import compare, config, copy, finish, get_run, init, log, panel, runs, summary
 from .compat.cloud import cloud_only as _cloud_only
 from .compat.cloud import require
-from .compat.login import AlertLevel, Settings, login, termerror, termlog, termwarn
-from .compat.toplevel import (
-    define_metric,
-    log_artifact,
-    log_model,
-    mark_preempting,
-    restore,
-    save,
-    use_artifact,
-    use_model,
-)
 from .errors import (
     ActiveRunError,
     NbmonitorError,
@@ -26,9 +15,7 @@ from .errors import (
     StoreError,
 )
 from .errors import NbmonitorError as Error
-from .tracking.alerts import alert, on_alert
 from .tracking.run import Run
-from .tracking.watch import unwatch, watch
 
 sweep = _cloud_only("sweep")
 agent = _cloud_only("agent")
@@ -47,9 +34,26 @@ _LAZY = {
     "Classes": (".tracking.richmedia", "Classes"),
     "Html": (".tracking.richmedia", "Html"),
     "Video": (".tracking.richmedia", "Video"),
+    "Object3D": (".tracking.moremedia", "Object3D"),
+    "Molecule": (".tracking.moremedia", "Molecule"),
+    "Plotly": (".tracking.moremedia", "Plotly"),
+    "plot_table": (".compat.plot", "plot_table"),
     "Histogram": (".tracking.media", "Histogram"),
     "Image": (".tracking.media", "Image"),
     "Table": (".tracking.media", "Table"),
+    "alert": (".tracking.alerts", "alert"),
+    "on_alert": (".tracking.alerts", "on_alert"),
+    "watch": (".tracking.watch", "watch"),
+    "unwatch": (".tracking.watch", "unwatch"),
+    "AlertLevel": (".compat.login", "AlertLevel"),
+    "Settings": (".compat.login", "Settings"),
+    "login": (".compat.login", "login"),
+    "termerror": (".compat.login", "termerror"),
+    "termlog": (".compat.login", "termlog"),
+    "termwarn": (".compat.login", "termwarn"),
+    **{name: (".compat.toplevel", name) for name in (
+        "define_metric", "log_artifact", "log_model", "mark_preempting", "restore", "save", "setup", "teardown",
+        "use_artifact", "use_model")},
 }
 
 
@@ -83,6 +87,9 @@ __all__ = [
     "Classes",
     "Error",
     "Html",
+    "Molecule",
+    "Object3D",
+    "Plotly",
     "Settings",
     "Video",
     "agent",
@@ -92,9 +99,12 @@ __all__ = [
     "log_model",
     "login",
     "mark_preempting",
+    "plot_table",
     "require",
     "restore",
     "save",
+    "setup",
+    "teardown",
     "sweep",
     "termerror",
     "termlog",

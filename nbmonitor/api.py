@@ -92,7 +92,7 @@ def init(
     (`system/*`: CPU, memory, I/O, GPUs), sampled every `system_metrics_interval` seconds on
     their own step axis (seconds since the start), so `run.step` and `history()` never see them.
     Under torchrun/SLURM (WORLD_SIZE > 1) `distributed` is "rank0" (default: only rank 0
-    records; the other ranks get a disabled run), "all" (each rank records `<name>/rank<k>`
+    records; the other ranks get a disabled run), "all" (each rank records `<name>/rank<k>`, with `perf/step_time`,
     in `group`) or "none" (ranks ignored); see `nbmonitor.tracking.distributed`.
     """
     global _last_project
@@ -149,6 +149,8 @@ def init(
     runinit.setup(run, opts, entity=entity, group=group, job_type=job_type, save_code=save_code,
                   sync_tensorboard=sync_tensorboard or tensorboard, allow_val_change=allow_val_change,
                   resumed=existing is not None)
+    if ranks is not None and dist_mode == "all":
+        run.time_steps()  # perf/step_time per rank: the panel's straggler flag
     flusher.register(run)
     _current.set(run)
     if system_metrics is None:
@@ -259,6 +261,7 @@ def panel(project: str | None = None, dir: str | os.PathLike | None = None, **op
         source, project = LiveSource(store), project or last
     else:
         source = open_source(dir)
+    options.setdefault("static_when_idle", True)  # a saved notebook keeps its static view (ui/idle.py)
     return Panel(source, project=project, **options).show()
 
 

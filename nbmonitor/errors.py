@@ -8,6 +8,7 @@
     ├── StoreError (NbmonitorError)                          the store cannot be opened
     ├── CloudOnlyError (NbmonitorError, NotImplementedError) a W&B call that needs W&B's servers
     ├── ArtifactNotFoundError (NbmonitorError, LookupError)  use_artifact() found no such version
+    ├── ArtifactFinalizedError (NbmonitorError, AttributeError)  a logged artifact's files changed
     └── ConfigValueChangeError (NbmonitorError, ValueError)  config changed without allow_val_change
     NbmonitorWarning (UserWarning)                           data ignored, file damaged
 """
@@ -45,6 +46,10 @@ class CloudOnlyError(NbmonitorError, NotImplementedError):
 
 class ArtifactNotFoundError(NbmonitorError, LookupError):
     """No artifact (or no such version or alias) beside the store."""
+
+
+class ArtifactFinalizedError(NbmonitorError, AttributeError):
+    """A logged artifact's files were changed (W&B's ArtifactFinalizedError is an AttributeError too)."""
 
 
 class ConfigValueChangeError(NbmonitorError, ValueError):

@@ -5,6 +5,7 @@
     %monitor --logdir runs                # an nbmonitor root or TensorBoard event files (any depth)
     %monitor --logdir logs --runs 'ex*' --keys 'Loss/*' --smoothing 0.6 --height 600
     %monitor --project basic-intro
+    %monitor --project sweep --max-runs 50  # read and draw up to 50 runs (default: read 30, draw 10)
     %monitor list                         # the runs it can see, as a table
 
 Bad arguments, a missing folder or a folder with nothing readable answer with
@@ -38,6 +39,8 @@ from .store import is_system_key
 @argument("--keys", "-k", metavar="GLOB", default=None, help="only keys that match, e.g. 'Loss/*'")
 @argument("--smoothing", "-s", metavar="F", type=float, default=0.0,
           help="initial smoothing of the charts, 0 <= F < 1 (default 0)")
+@argument("--max-runs", "-n", metavar="N", type=int, default=None,
+          help="read and draw the newest N runs (default: read 30, draw the newest 10; 'show more runs' draws more)")
 @argument("--height", metavar="PX", type=int, default=None, help="height of the panel in pixels")
 @argument("--help", "-h", action="store_true", help="show this help and return")
 def monitor(line: str = "") -> None:
@@ -52,12 +55,17 @@ def monitor(line: str = "") -> None:
         raise UsageError(f"%monitor: --smoothing must be in [0, 1), got {args.smoothing}")
     if args.height is not None and args.height <= 0:
         raise UsageError(f"%monitor: --height must be a positive number of pixels, got {args.height}")
+    if args.max_runs is not None and args.max_runs <= 0:
+        raise UsageError(f"%monitor: --max-runs must be a positive number of runs, got {args.max_runs}")
     source, project, where = resolve(args.logdir, args.project)
     if args.action == "list":
         _display_bundle(run_table(source, project, args.runs, where))
         return None
+    options: dict[str, Any] = {}
+    if args.max_runs is not None:
+        options.update(max_runs=args.max_runs, shown_runs=args.max_runs)
     panel = _panel(source, project=project, runs=args.runs, keys=args.keys, smoothing=args.smoothing,
-                   height=args.height)
+                   height=args.height, **options)
     old = _panels.pop(line.strip(), None)
     if old is not None and hasattr(old, "stop"):  # the same cell run again: the old view is gone
         old.stop()
@@ -92,6 +100,7 @@ EXAMPLES = """examples:
   %monitor --logdir runs                an nbmonitor root or TensorBoard event files
   %monitor --logdir logs --runs 'ex*' --keys 'Loss/*' --smoothing 0.6 --height 600
   %monitor --project basic-intro
+  %monitor --project sweep --max-runs 50   read and draw up to 50 runs (default: read 30, draw 10)
   %monitor list                         the runs it can see, as a table"""
 
 
@@ -108,7 +117,7 @@ def _panel(source: Source, **options: Any):
         from .ui.panel import Panel
     except ImportError as exc:
         raise UsageError(f"%monitor: the live panel cannot load ({exc})") from None
-    return Panel(source, **options)
+    return Panel(source, static_when_idle=True, **options)  # static in a saved notebook (ui/idle.py)
 
 
 def _display_bundle(bundle: dict[str, str]) -> None:

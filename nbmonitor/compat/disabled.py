@@ -39,6 +39,10 @@ class DisabledRun:
     resumed = False
     state = "disabled"
     finished = False
+    should_stop = False  # as a Run's: nothing asks a disabled run to stop
+
+    def request_stop(self) -> None:
+        self.should_stop = True
 
     def __init__(self, project: str, name: str, run_id: str, config: dict, group: str | None = None,
                  job_type: str | None = None, notes: str | None = None, tags: Any = ()):

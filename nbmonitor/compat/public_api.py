@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import RunNotFoundError
+from ..errors import CloudOnlyError, RunNotFoundError
 from ..store import SYSTEM_PREFIX
 
 
@@ -113,13 +113,40 @@ class ApiRun:
         for k, values in self._media_columns(keys).items():
             for s, v in values.items():
                 by_step.setdefault(s, {"_step": s})[k] = v
+        step_metric = None if system else self._step_metrics()
+        last: dict[str, Any] = {}
         for s in sorted(by_step):
+            row = by_step[s]
+            if step_metric is not None:  # W&B's step_sync: a row gets its metrics' x value if it lacks it
+                for k in [k for k in row if not k.startswith("_")]:
+                    m = step_metric(k)
+                    if m is not None and m not in row and m in last and (keys is None or m in keys):
+                        row[m] = last[m]
+                last.update((k, v) for k, v in row.items() if not k.startswith("_"))
             if (min_step is not None and s < min_step) or (max_step is not None and s >= max_step):
                 continue
-            row = by_step[s]
             if keys is not None and not any(k in row for k in keys):
                 continue
             yield row
+
+    def _step_metrics(self):
+        """`key -> its step metric or None` from the run's define_metric definitions (None when it has none)."""
+        from ..tracking.metrics import MetricDef, MetricDefs
+
+        events = [e for e in self._source.read_events(self.id, 0, ["wandb"]) if e.kind == "wandb"]
+        defs = (events[-1].payload.get("metrics") or []) if events else []
+        if not any(isinstance(d, dict) and d.get("step_metric") for d in defs):
+            return None
+        table = MetricDefs()
+        for d in defs:
+            if isinstance(d, dict) and isinstance(d.get("name"), str):
+                table.add(MetricDef(d["name"], d.get("step_metric")))
+
+        def step_metric(key: str) -> str | None:
+            m = table.step_metric(key)
+            return m if m != key else None
+
+        return step_metric
 
     def files(self, names: list[str] | None = None) -> list[ApiFile]:
         if self._root is None:
@@ -145,6 +172,16 @@ class ApiRun:
         from ..tracking.artifact_store import artifacts_home, list_artifacts
 
         return [a for a in list_artifacts(artifacts_home(self._root)) if self.id in a.used_by()]
+
+    def update(self) -> None:
+        """Store this run's changed `config`, `summary`, `tags`, `notes` and `name` (W&B's `Run.update()`)."""
+        stores = [getattr(s, "store", None) for s in [self._source, *getattr(self._source, "sources", [])]]
+        store = next((st for st in stores if st is not None and st.get_run(self.id) is not None), None)
+        if store is None:
+            raise CloudOnlyError(f"run {self.id} is read from files nbmonitor does not write (TensorBoard); "
+                                 "it cannot be updated")
+        store.update_run(self.id, config=dict(self.config), summary=dict(self.summary), tags=list(self.tags),
+                         notes=self.notes, name=self.name)
 
     def __repr__(self) -> str:
         return f"<Run local/{self.project}/{self.id} ({self.state})>"

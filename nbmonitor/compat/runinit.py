@@ -88,10 +88,11 @@ def setup(run: Any, opts: InitOptions, *, entity: Any, group: Any, job_type: Any
             raise TypeError(f"nbmonitor.init: {label} must be a string, got {type(value).__name__}")
     run._info.update(entity=entity, group=group, job_type=job_type, quiet=opts.quiet, resumed=resumed,
                      mode=opts.mode)
-    if allow_val_change:
-        object.__setattr__(run.config, "_allow_val_change", True)
-    else:
-        object.__setattr__(run.config, "_allow_val_change", False)
+    from .. import _env
+
+    # W&B lets a Jupyter kernel change config values freely unless told otherwise (a script may not)
+    free = bool(allow_val_change) or (allow_val_change is None and _env.in_notebook())
+    object.__setattr__(run.config, "_allow_val_change", free)
     if entity or group or job_type:
         run._record_info()
     if sync_tensorboard:

@@ -1,5 +1,5 @@
 """W&B's module-level functions that act on the current run: `define_metric`, `save`, `log_artifact`,
-`use_artifact`, `log_model`, `use_model`, `restore`, `mark_preempting`.
+`use_artifact`, `log_model`, `use_model`, `restore`, `mark_preempting`; and `setup`/`teardown`.
 
 Each asks `tracking.current` for the run (NotInitializedError before `init()`) and calls the
 run's method of the same name (see `runext.WandbRunMixin`).
@@ -61,3 +61,18 @@ def restore(name: str, run_path: str | None = None, replace: bool = False, root:
 
 def mark_preempting() -> None:
     """Nothing to do locally."""
+
+
+def setup(settings: Any = None) -> None:
+    """W&B's `setup()` prepares its service process; nbmonitor has none, so there is nothing to do."""
+    return None
+
+
+def teardown(exit_code: int | None = None) -> None:
+    """W&B's `teardown()`: finish the current run (if any)."""
+    from ..tracking import current
+
+    run = current.get()
+    if run is not None:
+        current.set(None)
+        run.finish(exit_code=exit_code)

@@ -77,3 +77,26 @@ def sparkline_png(values: np.ndarray, width: int = 120, height: int = 24,
                 img[0:3, max(x - 1, 0):x + 2, 3] = 255
             start = i + 1
     return png_bytes(img)
+
+
+def svg_img(svg: str, alt: str = "") -> str:
+    """An SVG drawing as `<img src="data:image/svg+xml;base64,...">`: the sanitizer strips inline `<svg>`,
+    not an image's data URI (the drawing keeps its vector look; scripts never run inside an <img>)."""
+    import html
+    import re
+
+    if "xmlns=" not in svg[:200]:
+        svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
+    m = re.match(r'<svg[^>]*?\swidth="(\d+)"[^>]*?\sheight="(\d+)"', svg)
+    # its own size, also where a stylesheet sizes images as thumbnails (the inline style wins)
+    size = (f' width="{m.group(1)}" height="{m.group(2)}" style="width:{m.group(1)}px;height:{m.group(2)}px;'
+            'image-rendering:auto"' if m else "")
+    uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img class="nbm-drawing" alt="{html.escape(alt)}"{size} src="{uri}"/>'
+
+
+def svg_images(html_text: str) -> list[str]:
+    """The SVG drawings of `svg_img` images in some HTML, decoded (for tests and checks)."""
+    import re
+
+    return [base64.b64decode(m).decode("utf-8") for m in re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', html_text)]

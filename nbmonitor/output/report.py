@@ -16,13 +16,14 @@ from ..store import is_system_key
 from .format import format_value
 from .sparkline import img_sparkline, text_sparkline
 
-MAX_HISTORY_KEYS = 10
+MAX_HISTORY_KEYS = 30  # past this, the block says how many it shows and where the rest are
 SPARK_WIDTH = 40
 
 
 class RunReport:
     def __init__(self, project: str, name: str, state: str, steps: int,
-                 history: dict[str, np.ndarray], summary: dict[str, Any]):
+                 history: dict[str, np.ndarray], summary: dict[str, Any], keys: int | None = None):
+        self.keys = len(history) if keys is None else keys  # keys the run logged (history holds the first few)
         self.project = project
         self.name = name
         self.state = state
@@ -37,12 +38,18 @@ class RunReport:
         steps = max((int(series[k].steps.max()) + 1 for k in keys if len(series[k])), default=0)
         summary = record.summary if summary is None else summary
         return cls(record.project, record.name, record.state, steps,
-                   {k: series[k].values for k in shown}, summary)
+                   {k: series[k].values for k in shown}, summary, keys=len(keys))
 
     def _scalar_summary(self) -> dict[str, Any]:
         """Summary values worth a line: numbers and text, not media ({"_type": ...}) or private keys."""
         return {k: v for k, v in self.summary.items()
                 if not k.startswith("_") and not (isinstance(v, dict) and "_type" in v)}
+
+    def _history_title(self) -> str:
+        if self.keys <= len(self.history):
+            return "Run history"
+        return (f"Run history ({len(self.history)} of {self.keys} keys; all of them: run.history(), "
+                f"or nbmonitor.get_run({self.name!r}).history())")
 
     def _title(self) -> str:
         return f"nbmonitor run {self.name!s} in project {self.project!s}: {self.state}, {self.steps} steps"
@@ -50,7 +57,7 @@ class RunReport:
     def __str__(self) -> str:
         lines = [self._title()]
         if self.history:
-            lines.append("Run history:")
+            lines.append(f"{self._history_title()}:")
             w = max(len(k) for k in self.history)
             lines += [f"  {k:>{w}} {text_sparkline(v, SPARK_WIDTH)}" for k, v in self.history.items()]
         summary = self._scalar_summary()
@@ -79,7 +86,8 @@ class RunReport:
                 f"<td>{img_sparkline(v)}</td></tr>"
                 for k, v in self.history.items()
             )
-            parts.append(f'<table class="nbm-history"><caption style="text-align:left"><b>Run history</b></caption>{rows}</table>')
+            title = e(self._history_title())
+            parts.append(f'<table class="nbm-history"><caption style="text-align:left"><b>{title}</b></caption>{rows}</table>')
         summary = self._scalar_summary()
         if summary:
             rows = "".join(

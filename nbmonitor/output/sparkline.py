@@ -73,13 +73,17 @@ def svg_sparkline(values: np.ndarray, width: int = 120, height: int = 24, points
     )
 
 
-def img_sparkline(values: np.ndarray, width: int = 120, height: int = 24, points: int = 60) -> str:
+def img_sparkline(values: np.ndarray, width: int = 120, height: int = 24, points: int = 60,
+                  color: str | None = None) -> str:
     """The sparkline as `<img src="data:image/png;base64,...">`: what JupyterLab keeps in an untrusted notebook
-    (it strips inline `<svg>`). NaN/inf buckets break the line and show as red dots at the top."""
+    (it strips inline `<svg>`). NaN/inf buckets break the line and show as red dots at the top.
+    color: "#rrggbb" (a run's legend colour), default blue."""
     from .png import data_uri, sparkline_png
 
     v = bucket_means(values, points)
     if not len(v):
         return ""
-    return (f'<img class="nbm-spark" src="{data_uri(sparkline_png(v, width, height))}" width="{width}" '
+    png = sparkline_png(v, width, height) if not color else sparkline_png(
+        v, width, height, color=(int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)))
+    return (f'<img class="nbm-spark" src="{data_uri(png)}" width="{width}" '
             f'height="{height}" alt="{text_sparkline(v, 20)}">')

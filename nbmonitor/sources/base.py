@@ -24,3 +24,7 @@ class Source(Protocol):
     ) -> dict[str, Chunk]: ...
 
     def read_events(self, run_id: str, since: int = 0, kinds: Iterable[str] | None = None) -> list[Event]: ...
+
+    def read_events_at(self, run_id: str, key: str, step: int, last_step: int | None = None,
+                       kinds: Iterable[str] | None = None) -> list[Event]:
+        """The events of `key` at a step in [step, last_step] (default: at `step`), as `Store.read_events_at`."""

@@ -48,3 +48,8 @@ class MultiSource:
     def read_events(self, run_id: str, since: int = 0, kinds: Iterable[str] | None = None) -> list[Event]:
         s = self._source(run_id)
         return [] if s is None else s.read_events(run_id, since, kinds)
+
+    def read_events_at(self, run_id: str, key: str, step: int, last_step: int | None = None,
+                       kinds: Iterable[str] | None = None) -> list[Event]:
+        s = self._source(run_id)
+        return [] if s is None else s.read_events_at(run_id, key, step, last_step, kinds)

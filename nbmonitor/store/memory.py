@@ -8,6 +8,9 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
+from ..errors import StoreError
 from .memrun import MemoryRun
 from .types import Chunk, Event, RunRecord, check_run_id
 
@@ -39,8 +42,12 @@ class MemoryStore:
                 setattr(rec, k, copy.deepcopy(v))
 
     def write(self, run_id: str, chunks: Iterable[Chunk], events: Iterable[Event], **fields: Any) -> None:
+        """Append chunks and events; as the other stores, points and events are only ever added: one
+        already stored is skipped if it is the very same (a retried write), else a `StoreError`."""
         with self._lock:
             run = self._runs[run_id]
+            chunks = [ch for ch in chunks if len(ch) and not _stored(run, run_id, ch)]
+            events = [ev for ev in events if not _event_stored(run, run_id, ev)]
             for ch in chunks:
                 run.add_points(ch.key, ch.steps, ch.values, ch.times)
             for ev in events:
@@ -78,5 +85,38 @@ class MemoryStore:
             run = self._runs.get(run_id)
             return [] if run is None else run.read_events(since, kinds)
 
+    def read_events_at(self, run_id: str, key: str, step: int, last_step: int | None = None,
+                       kinds: Iterable[str] | None = None) -> list[Event]:
+        with self._lock:
+            run = self._runs.get(run_id)
+            return [] if run is None else run.read_events_at(key, step, last_step, kinds)
+
     def close(self) -> None:
         pass
+
+
+def _clash(run_id: str, what: str) -> StoreError:
+    return StoreError(f"run {run_id!r}: {what} is already stored with other data; another process is writing "
+                      "this run (nbmonitor never overwrites stored points)")
+
+
+def _stored(run: MemoryRun, run_id: str, ch: Chunk) -> bool:
+    """True when the chunk's points are stored already, exactly; an error when others are stored there."""
+    s = run.series.get(ch.key)
+    if s is None or ch.start >= s.n:
+        return False
+    have = s.chunk(ch.key, ch.start)
+    n = len(ch)
+    if len(have) >= n and all(np.array_equal(a[:n], b, equal_nan=True) for a, b in
+                              ((have.steps, ch.steps), (have.values, ch.values), (have.times, ch.times))):
+        return True
+    raise _clash(run_id, f"key {ch.key!r} from point {ch.start}")
+
+
+def _event_stored(run: MemoryRun, run_id: str, ev: Event) -> bool:
+    if ev.seq >= run.seq:
+        return False
+    there = run.read_events(since=ev.seq)
+    if there and there[0].seq == ev.seq and there[0] == ev:
+        return True
+    raise _clash(run_id, f"event {ev.seq}")

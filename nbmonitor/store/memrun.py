@@ -61,7 +61,7 @@ class MemoryRun:
         self.series: dict[str, Series] = {}
         self.events: list[Event] = []  # by seq; dropped ones are skipped until compacted
         self.seq = 0  # the next event's seq
-        self._per_key: dict[str, deque] = {}
+        self._per_key: dict[str, deque[Event]] = {}  # each key's kept events, by seq
         self._dropped: set[int] = set()
 
     # -- writing ----------------------------------------------------------------
@@ -84,12 +84,10 @@ class MemoryRun:
         """Record an event that has its seq already (from a store's writer), dropping past the cap."""
         self.events.append(ev)
         self.seq = max(self.seq, ev.seq + 1)
-        if self.cap is None:
-            return
         mine = self._per_key.setdefault(ev.key, deque())
-        mine.append(ev.seq)
-        if len(mine) > self.cap:
-            self._dropped.add(mine.popleft())
+        mine.append(ev)
+        if self.cap is not None and len(mine) > self.cap:
+            self._dropped.add(mine.popleft().seq)
             if len(self._dropped) > len(self.events) // 2:
                 self.events = [e for e in self.events if e.seq not in self._dropped]
                 self._dropped.clear()
@@ -111,3 +109,11 @@ class MemoryRun:
             wanted = set(kinds)
             events = [e for e in events if e.kind in wanted]
         return events
+
+    def read_events_at(self, key: str, step: int, last_step: int | None = None,
+                       kinds: Iterable[str] | None = None) -> list[Event]:
+        """The kept events of `key` logged at a step in [step, last_step] (default: at `step`), by seq."""
+        last = step if last_step is None else last_step
+        wanted = set(kinds) if kinds is not None else None
+        return [e for e in self._per_key.get(key, ()) if step <= e.step <= last
+                and (wanted is None or e.kind in wanted)]

@@ -4,9 +4,10 @@
 `$NBMONITOR_DIR` or `%monitor --logdir`) gives a `PostgresStore`. It keeps the
 SQLite store's layout and semantics: one row per run x key x flush holding the
 new points packed by `codec` (~8 bytes a point), events with their files as
-`bytea`, every write one transaction. Writes are idempotent (a chunk is keyed
-by its first point's index), so a write retried after a lost connection
-cannot duplicate points.
+`bytea` (large ones in a folder, if one is set: `pgmedia`), every write one transaction. Rows are only ever added (a chunk is
+keyed by its first point's index; `pgrows.insert_new`): a write retried after
+a lost connection finds its own rows and adds nothing, and a row another
+writer stored with other data is a `StoreError`, never overwritten.
 
 - Schema: tables `nbm_*`, created and migrated by nbmonitor under an advisory
   lock; `nbm_schema` holds the version (`SCHEMA_VERSION`, steps in `MIGRATIONS`).
@@ -33,6 +34,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import StoreError
 from . import codec
+from .pgmedia import MediaFolder, media_folder
+from .pgrows import insert_new
 from .sqlite import dumps
 from .types import Chunk, Event, RunRecord, check_run_id, is_database_url, merge_chunks
 
@@ -64,6 +67,7 @@ MIGRATIONS: dict[int, list[str]] = {
             PRIMARY KEY (run_id, seq, name))""",
     ],
     2: ['ALTER TABLE nbm_runs ADD COLUMN "group" TEXT'],  # distributed training: the runs of a job
+    3: ["CREATE INDEX nbm_events_key_step ON nbm_events (run_id, key, step)"],  # read_events_at
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 _LOCK_ID = 0x6E626D6F  # pg_advisory_xact_lock key for creating / migrating the schema
@@ -112,7 +116,8 @@ class PostgresStore:
 
     root = None  # not a folder: `location` names it
 
-    def __init__(self, url: str, *, connect_timeout: float = 10.0):
+    def __init__(self, url: str, *, connect_timeout: float = 10.0, media_dir: str | None = None,
+                 media_min_bytes: int | None = None):
         if not is_database_url(url):
             raise ValueError(f"not a postgresql:// URL: {redact(str(url))}")
         self._psycopg = _psycopg()
@@ -125,6 +130,7 @@ class PostgresStore:
         self._backoff = 0.0
         self._down_until = 0.0
         self._listener: Listener | None = None
+        self.media = media_folder(media_dir, media_min_bytes)  # large media in a folder ($NBMONITOR_MEDIA_DIR)
         self._call(self._migrate)
 
     def __repr__(self) -> str:
@@ -257,25 +263,20 @@ class PostgresStore:
         for ev in events:
             payload = dict(ev.payload)
             if ev.files:
-                payload["_files"] = {name: "db" for name in ev.files}
-                file_rows += [(run_id, ev.seq, name, data) for name, data in ev.files.items()]
+                refs: dict[str, Any] = {}
+                for name, data in ev.files.items():
+                    refs[name] = self.media.place(run_id, ev.seq, name, data) if self.media else None
+                    if refs[name] is None:
+                        refs[name] = "db"
+                        file_rows.append((run_id, ev.seq, name, data))
+                payload["_files"] = refs
             ev_rows.append((run_id, ev.seq, ev.key, ev.step, ev.time, ev.kind, dumps(payload)))
 
         def tx(c) -> None:
-            with c.cursor() as cur:
-                if rows:
-                    cur.executemany(
-                        "INSERT INTO nbm_chunks VALUES (%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (run_id, key, start) "
-                        "DO UPDATE SET n=excluded.n, steps=excluded.steps, vals=excluded.vals, times=excluded.times",
-                        rows)
-                if ev_rows:
-                    cur.executemany(
-                        "INSERT INTO nbm_events VALUES (%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (run_id, seq) DO UPDATE "
-                        "SET key=excluded.key, step=excluded.step, time=excluded.time, kind=excluded.kind, "
-                        "payload=excluded.payload", ev_rows)
-                if file_rows:
-                    cur.executemany("INSERT INTO nbm_files VALUES (%s,%s,%s,%s) ON CONFLICT (run_id, seq, name) "
-                                    "DO UPDATE SET data=excluded.data", file_rows)
+            with c.cursor() as cur:  # rows only ever added (pgrows): a retried write is the same rows
+                insert_new(cur, "nbm_chunks", rows, run_id)
+                insert_new(cur, "nbm_events", ev_rows, run_id)
+                insert_new(cur, "nbm_files", file_rows, run_id)
             if fields:
                 self._update(c, run_id, fields)
             if rows or ev_rows or fields:
@@ -348,9 +349,18 @@ class PostgresStore:
         return {k: merge_chunks(k, p) for k, p in parts.items()}
 
     def read_events(self, run_id: str, since: int = 0, kinds: Iterable[str] | None = None) -> list[Event]:
+        return self._read_events(run_id, "seq>=%s", (since,), kinds)
+
+    def read_events_at(self, run_id: str, key: str, step: int, last_step: int | None = None,
+                       kinds: Iterable[str] | None = None) -> list[Event]:
+        return self._read_events(run_id, "key=%s AND step BETWEEN %s AND %s",
+                                 (key, int(step), int(step if last_step is None else last_step)), kinds)
+
+    def _read_events(self, run_id: str, where: str, args: tuple, kinds: Iterable[str] | None) -> list[Event]:
+        """The run's events matching `where` (with `args`) and of `kinds`, by seq, with their files."""
         kinds = list(kinds) if kinds is not None else None
-        where = "run_id=%s AND seq>=%s" + (" AND kind = ANY(%s)" if kinds is not None else "")
-        args = (run_id, since) + ((kinds,) if kinds is not None else ())
+        where = "run_id=%s AND " + where + (" AND kind = ANY(%s)" if kinds is not None else "")
+        args = (run_id, *args) + ((kinds,) if kinds is not None else ())
 
         def tx(c):
             evs = c.execute(f"SELECT seq, key, step, time, kind, payload FROM nbm_events WHERE {where} "
@@ -369,7 +379,9 @@ class PostgresStore:
             p = json.loads(payload)
             names = p.pop("_files", {})
             got = by_seq.get(seq, {})
-            out.append(Event(seq, key, step, t, kind, p, {n: got.get(n, b"") for n in names}))
+            out.append(Event(seq, key, step, t, kind, p, {
+                n: MediaFolder.read(ref, run_id, self.media) if isinstance(ref, dict) else got.get(n, b"")
+                for n, ref in names.items()}))
         return out
 
     # -- live readers ----------------------------------------------------------

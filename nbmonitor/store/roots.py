@@ -8,12 +8,13 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .types import Store, is_database_url
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .postgres import PostgresStore
     from .sqlite import SQLiteStore
 
@@ -26,6 +27,8 @@ def resolve_root(dir: str | os.PathLike | None = None) -> Path | str:
 
     A folder comes back as an absolute Path; a `postgresql://` URL as the string itself.
     """
+    from pathlib import Path  # lazy: pathlib loads urllib.parse and ipaddress (~5 ms of `import nbmonitor`)
+
     where = dir if dir is not None else (os.environ.get(ENV_DIR) or None)
     if where is None:
         return (Path.cwd() / DEFAULT_DIRNAME).resolve()

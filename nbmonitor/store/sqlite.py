@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS events (
     kind TEXT NOT NULL, payload TEXT NOT NULL,
     PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS events_key_step ON events(run_id, key, step);
 """
 
 # Distinct keys of a run by skip-scan (one index seek per key), each with the end of its last chunk.
@@ -346,10 +347,23 @@ class SQLiteStore:
 
     def read_events(self, run_id: str, since: int = 0, kinds: Iterable[str] | None = None) -> list[Event]:
         with self._conn(write=False) as c:
-            rows = c.execute(
-                "SELECT seq, key, step, time, kind, payload FROM events WHERE run_id=? AND seq>=? ORDER BY seq",
-                (run_id, since),
-            ).fetchall()
+            rows = c.execute("SELECT seq, key, step, time, kind, payload FROM events WHERE run_id=? AND seq>=? "
+                             "ORDER BY seq", (run_id, since)).fetchall()
+        return self._events(run_id, rows, kinds)
+
+    def read_events_at(self, run_id: str, key: str, step: int, last_step: int | None = None,
+                       kinds: Iterable[str] | None = None) -> list[Event]:
+        # events_key_step answers it (a database made before that index scans the run's events, still
+        # reading only these events' files). Sorted here: an ORDER BY seq has SQLite walk the primary key
+        # (run_id, seq) through every event of the run instead.
+        last = step if last_step is None else last_step
+        with self._conn(write=False) as c:
+            rows = c.execute("SELECT seq, key, step, time, kind, payload FROM events WHERE run_id=? AND key=? "
+                             "AND step BETWEEN ? AND ?", (run_id, key, int(step), int(last))).fetchall()
+        return self._events(run_id, sorted(rows, key=lambda r: r[0]), kinds)
+
+    def _events(self, run_id: str, rows: list, kinds: Iterable[str] | None) -> list[Event]:
+        """Events from their rows, with their files read; a damaged payload is skipped with a warning."""
         kinds = set(kinds) if kinds is not None else None
         out = []
         for seq, key, step, t, kind, payload in rows:
@@ -359,7 +373,7 @@ class SQLiteStore:
                 p = json.loads(payload)
             except ValueError as e:
                 warnings.warn(f"nbmonitor: run {run_id!r} in {self.path}: event {seq} ({kind} {key!r} at step "
-                              f"{step}) is damaged ({e}); skipped", NbmonitorWarning, stacklevel=2)
+                              f"{step}) is damaged ({e}); skipped", NbmonitorWarning, stacklevel=3)
                 continue
             files = {}
             for name, rel in (p.pop("_files", None) or {}).items():
@@ -376,7 +390,7 @@ class SQLiteStore:
             return b""
         if not path.is_relative_to(root):
             warnings.warn(f"nbmonitor: run {run_id!r} in {self.path} names a file outside its folder "
-                          f"({str(rel)!r}); not read", NbmonitorWarning, stacklevel=3)
+                          f"({str(rel)!r}); not read", NbmonitorWarning, stacklevel=4)
             return b""
         try:
             return path.read_bytes()

@@ -15,10 +15,12 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable
-from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
@@ -135,6 +137,11 @@ class Store(Protocol):
 
     def read_events(self, run_id: str, since: int = 0, kinds: Iterable[str] | None = None) -> list[Event]:
         """Events with seq >= since; `files` hold the files' bytes."""
+
+    def read_events_at(self, run_id: str, key: str, step: int, last_step: int | None = None,
+                       kinds: Iterable[str] | None = None) -> list[Event]:
+        """The events of `key` logged at a step in [step, last_step] (default: at `step`), by seq, with
+        their files; no other event is read (a media view's older step: not every later event)."""
 
     def close(self) -> None: ...
 

@@ -21,10 +21,21 @@ def _crc_table() -> np.ndarray:
     return t
 
 
-_TABLE = _crc_table()
+TABLE = _TABLE = _crc_table()  # the crc32c byte table (public for scan's per-byte crc tables)
 _TABLE_LIST = _TABLE.tolist()
 _SHIFT_TABLES: dict[int, np.ndarray] = {}
 _HEADER_CRCS: dict[int, int] = {}  # record length -> expected masked crc of its header
+
+
+def mask(crc: Any) -> Any:
+    """TensorFlow's masking of a crc32c (works on ints and uint32 arrays)."""
+    return _mask(crc)
+
+
+def crc_raw(data: bytes) -> int:
+    """crc32c of `data` (unmasked)."""
+    fast = _google_crc32c()
+    return int(fast.value(data)) if fast is not None else _crc32c(data)
 
 
 def _mask(crc: Any) -> Any:
@@ -39,7 +50,8 @@ def _crc32c(data: bytes) -> int:
     return crc ^ 0xFFFFFFFF
 
 
-def _header_crc(length: int) -> int:
+def header_crc(length: int) -> int:
+    """Masked crc32c of a record's 8-byte length (cached by length)."""
     crc = _HEADER_CRCS.get(length)
     if crc is None:
         crc = _mask(_crc32c(struct.pack("<Q", length)))
@@ -100,7 +112,7 @@ def masked_crcs(buf: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> np.nda
     out = np.empty(len(starts), dtype=np.uint32)
     nchunks = np.where(lens > _CHUNK, -(-lens // _CHUNK), 0)
     key = np.where(nchunks > 0, -nchunks, lens)  # short records: exact length; long: chunk count
-    for k in np.unique(key).tolist():
+    for k in sorted(set(key.tolist())):  # not np.unique: its first call in a process costs ~60 ms
         members = np.flatnonzero(key == k)
         size = k if k >= 0 else -k * _CHUNK
         step = max(1, _BATCH_BYTES // max(size, 1))
@@ -112,6 +124,24 @@ def masked_crcs(buf: np.ndarray, starts: np.ndarray, lens: np.ndarray) -> np.nda
                 cols = buf[starts[sel][None, :] + np.arange(k)[:, None]]
                 out[sel] = _crc_columns(cols, 0xFFFFFFFF) ^ np.uint32(0xFFFFFFFF)
     return _mask(out)
+
+
+def masked_crc_rows(rows: np.ndarray) -> np.ndarray:
+    """Masked crc32c of each row of a 2-D uint8 array (many short records of one length)."""
+    crc = _crc_columns(np.ascontiguousarray(rows.T), 0xFFFFFFFF) ^ np.uint32(0xFFFFFFFF)
+    return _mask(crc)
+
+
+def masked_crc(data: bytes) -> int:
+    """Masked crc32c of one record's data: google-crc32c when installed, else numpy (long
+    records) or a table loop (short ones)."""
+    fast = _google_crc32c()
+    if fast is not None:
+        return _mask(fast.value(data))
+    if len(data) <= _CHUNK:
+        return _mask(_crc32c(data))
+    buf = np.frombuffer(data, dtype=np.uint8)
+    return int(masked_crcs(buf, np.zeros(1, np.int64), np.array([len(data)], np.int64))[0])
 
 
 def _google_crc32c() -> Any:
@@ -130,7 +160,7 @@ def _google_crc32c() -> Any:
 _GCRC: Any = False  # not looked up yet
 
 
-def first_bad_crc(data: bytes, starts: list[int], lens: list[int]) -> int:
+def first_bad_crc(data: bytes, starts: Any, lens: Any) -> int:
     """Index of the first record whose data crc is wrong (len(starts) if none).
 
     Short records (scalars) are checked together with numpy; long ones (images,
@@ -156,19 +186,21 @@ def first_bad_crc(data: bytes, starts: list[int], lens: list[int]) -> int:
     return int(bad[0]) if len(bad) else len(starts)
 
 
-def frame(data: bytes) -> tuple[list[int], list[int], int, bool]:
-    """Split `data` into records: (data starts, data lengths, bytes consumed, damaged).
+def frame(data: bytes, start: int = 0, limit: int | None = None) -> tuple[list[int], list[int], int, bool]:
+    """Split `data[start:]` into records: (data starts, data lengths, end position, damaged).
 
-    Stops at the first record whose header crc is wrong (damaged) or that is not
-    complete yet (a partial tail: fewer bytes than its header announces).
+    Stops at the first record whose header crc is wrong (damaged), that is not
+    complete yet (a partial tail: fewer bytes than its header announces), or after
+    `limit` records. The end position is where the next record starts.
     """
     unpack, known = _HEADER.unpack_from, _HEADER_CRCS.get
     starts: list[int] = []
     lens: list[int] = []
-    pos, end = 0, len(data)
-    while end - pos >= _HEADER_SIZE:
+    pos, end = start, len(data)
+    left = -1 if limit is None else limit
+    while end - pos >= _HEADER_SIZE and left:
         length, crc = unpack(data, pos)
-        if crc != known(length) and crc != _header_crc(length):
+        if crc != known(length) and crc != header_crc(length):
             return starts, lens, pos, True
         nxt = pos + _HEADER_SIZE + length + 4
         if nxt > end:
@@ -176,4 +208,5 @@ def frame(data: bytes) -> tuple[list[int], list[int], int, bool]:
         starts.append(pos + _HEADER_SIZE)
         lens.append(length)
         pos = nxt
+        left -= 1
     return starts, lens, pos, False

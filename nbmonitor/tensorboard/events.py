@@ -4,10 +4,11 @@ An event file is a sequence of records::
 
     uint64 length | uint32 masked crc32c(length) | data[length] | uint32 masked crc32c(data)
 
-where ``data`` is a serialized ``tensorboard.Event`` protobuf, parsed here with the
+where ``data`` is a serialized ``tensorboard.Event`` protobuf. Scalar records are
+decoded with numpy, many at a time (`scan`); the others are parsed with the
 tensorboard package's own generated classes.  `EventFileReader` keeps a byte
-offset and returns only what was appended since its last call; `LogdirReader`
-finds run folders (any folder that directly holds event files) and polls them.
+offset and returns only what was appended since its last call (`logdir.LogdirReader`
+finds run folders and polls them).
 
 A record cut short at the end of a file is a writer still writing: it is left
 for the next poll.  A record that fails its crc (or does not parse) is damage:
@@ -18,8 +19,6 @@ and that file is not read further.
 from __future__ import annotations
 
 import os
-import re
-import time
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,11 +26,11 @@ from typing import Any
 import numpy as np
 
 from ..errors import NbmonitorWarning
-from .crc import _HEADER, _HEADER_SIZE, first_bad_crc, frame
+from .crc import _HEADER, _HEADER_SIZE, first_bad_crc
+from .scan import Bytes, decode_blocks, frame_records, scan_scalars
 
-__all__ = ["EventFileReader", "LogdirReader", "RunData", "is_event_file"]
+__all__ = ["EventFileReader", "RunData"]
 
-DISCOVER_INTERVAL_S = 1.0  # a logdir's tree is walked for new runs at most this often (by default)
 _INSTALL_HINT = (
     'reading TensorBoard event files needs the tensorboard package: '
     'pip install "nbmonitor[tensorboard]"'
@@ -118,7 +117,6 @@ def _tensor_scalar(tensor: Any) -> float:
 
 # ---------------------------------------------------------------- readers
 
-_Lists = tuple[list[int], list[float], list[float]]  # steps, values, wall times of one tag
 
 
 class EventFileReader:
@@ -130,6 +128,7 @@ class EventFileReader:
         self.offset = 0  # file offset of the first byte not yet consumed
         self.bytes_read = 0  # total bytes read from disk, for the curious and the benchmark
         self.damaged = False
+        self.mtime = 0.0  # of the file at the last look
         self._event = _event_class()()
         self._plugins: dict[str, str] = {}  # tag -> plugin; TF2 writers send metadata once
 
@@ -138,9 +137,11 @@ class EventFileReader:
         if self.damaged:
             return False
         try:
-            return os.stat(self.path).st_size != self.offset
+            st = os.stat(self.path)
         except FileNotFoundError:
             return False
+        self.mtime = st.st_mtime
+        return st.st_size != self.offset
 
     def read_new(self) -> RunData:
         """Everything appended since the last call (empty RunData if nothing)."""
@@ -148,9 +149,10 @@ class EventFileReader:
         if self.damaged:
             return out
         try:
-            size = os.stat(self.path).st_size
+            st = os.stat(self.path)
         except FileNotFoundError:
             return out
+        size, self.mtime = st.st_size, st.st_mtime
         if size == self.offset:
             return out
         if size < self.offset:
@@ -172,18 +174,52 @@ class EventFileReader:
         return out
 
     def _consume(self, data: bytes, out: RunData) -> int:
-        """Parse the complete records at the start of `data` into `out`; returns bytes used."""
-        starts, lens, consumed, damaged = frame(data)
-        if self.verify_data_crc and starts:
-            good = first_bad_crc(data, starts, lens)
-            if good < len(starts):
-                consumed, damaged = starts[good] - _HEADER_SIZE, True
-                del starts[good:], lens[good:]
+        """Parse the complete records at the start of `data` into `out`; returns bytes used.
+
+        Scalar records are decoded together with numpy (`scan`): those in stretches of
+        repeating record lengths a column at a time (crc checked there), the others a
+        field at a time; the rest (and any scalar written another way) one by one with
+        protobuf. A bad crc or an undecodable record ends what is taken from `data`.
+        """
+        b = Bytes(data)
+        starts, lens, blocks, consumed, damaged = frame_records(b)
+        n = len(starts)
+        done = np.zeros(n, bool)
+        pieces = decode_blocks(b, blocks, done)
+        rest = np.flatnonzero(~done)
+        stop = n
+        if self.verify_data_crc and len(rest):
+            good = first_bad_crc(data, starts[rest], lens[rest])
+            if good < len(rest):
+                stop, damaged = int(rest[good]), True
+                rest = rest[:good]
+        pieces += scan_scalars(b, starts[rest], lens[rest], rest, done)
+        others = rest[~done[rest]]
         chunk = RunData()
-        parsed = self._parse(data, starts, lens, chunk)
+        indexed: dict[str, tuple[list[Any], ...]] = {}
+        parsed = self._parse(data, starts[others].tolist(), lens[others].tolist(), chunk, others.tolist(), indexed)
+        if parsed < len(others):  # an undecodable record: nothing from it on
+            stop, damaged = min(stop, int(others[parsed])), True
+        if stop < n:
+            consumed = int(starts[stop]) - _HEADER_SIZE
+        by_tag: dict[str, list[tuple[np.ndarray, ...]]] = {}
+        for tag, *arrays in pieces:
+            by_tag.setdefault(tag, []).append(tuple(arrays))
+        for tag, (index, steps, vals, walls) in indexed.items():
+            by_tag.setdefault(tag, []).append((np.array(index, np.int64), np.array(steps, np.int64),
+                                               np.array(vals, np.float64), np.array(walls, np.float64)))
+        for tag, parts in by_tag.items():
+            cols: tuple[np.ndarray, ...] = parts[0]
+            if len(parts) > 1:  # one tag decoded in several ways: back in record order
+                cols = tuple(np.concatenate(c) for c in zip(*parts, strict=True))
+                order = np.argsort(cols[0], kind="stable")
+                cols = tuple(c[order] for c in cols)
+            if stop < n:
+                keep = cols[0] < stop
+                cols = tuple(c[keep] for c in cols)
+            if len(cols[0]):
+                chunk.scalars[tag] = (cols[1], cols[2], cols[3])
         out.merge(chunk)
-        if parsed < len(starts):
-            consumed, damaged = starts[parsed] - _HEADER_SIZE, True
         if damaged:
             self._damage(self.offset + consumed, "bad checksum or undecodable record")
         self.offset += consumed
@@ -195,17 +231,18 @@ class EventFileReader:
                       f"({why}); it is read up to there and no further.",
                       NbmonitorWarning, stacklevel=4)
 
-    def _parse(self, data: bytes, starts: list[int], lens: list[int], out: RunData) -> int:
-        """Parse records into `out`; returns how many parsed (fewer if one is undecodable)."""
+    def _parse(self, data: bytes, starts: list[int], lens: list[int], out: RunData, index: list[int],
+               scalars: dict[str, tuple[list[Any], ...]]) -> int:
+        """Parse records into `out`, scalars into `scalars` (tag -> record indices from `index`,
+        steps, values, wall times); returns how many parsed (fewer if one is undecodable)."""
         from google.protobuf.message import DecodeError
 
         event = self._event
         parse = event.ParseFromString
-        scalars: dict[str, _Lists] = {}
         get = scalars.get
         count = 0
         try:
-            for start, length in zip(starts, lens, strict=True):
+            for start, length, i in zip(starts, lens, index, strict=True):
                 parse(data[start:start + length])
                 count += 1
                 values = event.summary.value
@@ -222,21 +259,19 @@ class EventFileReader:
                         tag = value.tag
                         series = get(tag)
                         if series is None:
-                            series = scalars[tag] = ([], [], [])
-                        series[0].append(step)
-                        series[1].append(value.simple_value)
-                        series[2].append(wall)
+                            series = scalars[tag] = ([], [], [], [])
+                        series[0].append(i)
+                        series[1].append(step)
+                        series[2].append(value.simple_value)
+                        series[3].append(wall)
                     else:
-                        self._other(value, kind, step, wall, scalars, out)
+                        self._other(value, kind, i, step, wall, scalars, out)
         except DecodeError:
             pass  # `count` stops before the undecodable record
-        for tag, (steps, vals, walls) in scalars.items():
-            out.scalars[tag] = (np.array(steps, dtype=np.int64), np.array(vals, dtype=np.float64),
-                                np.array(walls, dtype=np.float64))
         return count
 
-    def _other(self, value: Any, kind: str | None, step: int, wall: float,
-               scalars: dict[str, _Lists], out: RunData) -> None:
+    def _other(self, value: Any, kind: str | None, i: int, step: int, wall: float,
+               scalars: dict[str, tuple[list[Any], ...]], out: RunData) -> None:
         tag = value.tag
         base = {"step": step, "wall_time": wall}
         if kind == "histo":
@@ -264,10 +299,11 @@ class EventFileReader:
             try:
                 if plugin == "scalars":
                     number = _tensor_scalar(tensor)
-                    series = scalars.setdefault(tag, ([], [], []))
-                    series[0].append(step)
-                    series[1].append(number)
-                    series[2].append(wall)
+                    series = scalars.setdefault(tag, ([], [], [], []))
+                    series[0].append(i)
+                    series[1].append(step)
+                    series[2].append(number)
+                    series[3].append(wall)
                 elif plugin == "text":
                     strings = [s.decode("utf-8", "replace") for s in tensor.string_val]
                     out.text.setdefault(tag, []).append({**base, "text": "\n".join(strings)})
@@ -280,83 +316,3 @@ class EventFileReader:
             out.plugin_data.setdefault(tag, []).append(
                 {**base, "plugin": plugin, "content": value.metadata.plugin_data.content})
         # audio and other kinds are not shown by nbmonitor: skipped
-
-
-_TIMESTAMP = re.compile(r"tfevents\.(\d+)")
-
-
-def is_event_file(name: str) -> bool:
-    """TensorBoard's own rule: any file whose name contains 'tfevents'."""
-    return "tfevents" in os.path.basename(name)
-
-
-def _file_order(path: str) -> tuple[int, str]:
-    match = _TIMESTAMP.search(os.path.basename(path))
-    return (int(match.group(1)) if match else 0, os.path.basename(path))
-
-
-class LogdirReader:
-    """Polls a TensorBoard logdir: finds runs and files as they appear, returns new data.
-
-    A run is a folder that directly holds event files, named by its path relative to
-    the logdir ("." for the logdir itself), e.g. "run1" and "run1/Loss_train" (the
-    folder `add_scalars` writes to).
-    """
-
-    def __init__(self, logdir: str | os.PathLike[str], *, verify_data_crc: bool = True,
-                 discover_interval: float = DISCOVER_INTERVAL_S) -> None:
-        self.logdir = os.fspath(logdir)
-        self.verify_data_crc = verify_data_crc
-        self.discover_interval = discover_interval
-        self._runs: dict[str, list[EventFileReader]] = {}
-        self._discovered_at = -float("inf")
-
-    def runs(self) -> list[str]:
-        """Names of the runs found so far."""
-        return sorted(self._runs)
-
-    @property
-    def discovered_at(self) -> float:
-        """`time.monotonic()` of the last walk of the tree."""
-        return self._discovered_at
-
-    @property
-    def bytes_read(self) -> int:
-        return sum(r.bytes_read for readers in self._runs.values() for r in readers)
-
-    def poll(self, discover: bool | None = None) -> dict[str, RunData]:
-        """New data per run since the last poll; runs with nothing new are left out.
-
-        Known files are checked every poll (a `stat` each); the tree is walked for
-        new runs and files when `discover` is true, or, by default, at most every
-        `discover_interval` seconds, so a big logdir polled often costs little.
-        """
-        now = time.monotonic()
-        if discover or (discover is None and now - self._discovered_at >= self.discover_interval):
-            self._discovered_at = now
-            self._discover()
-        new: dict[str, RunData] = {}
-        for run, readers in self._runs.items():
-            fresh = [r for r in readers if r.has_new()]  # a stat per file; nothing made when nothing grew
-            if not fresh:
-                continue
-            data = RunData()
-            for reader in fresh:
-                data.merge(reader.read_new())
-            if data:
-                new[run] = data
-        return new
-
-    def _discover(self) -> None:
-        for folder, _dirs, files in os.walk(self.logdir):
-            events = [os.path.join(folder, f) for f in files if is_event_file(f)]
-            if not events:
-                continue
-            run = os.path.relpath(folder, self.logdir).replace(os.sep, "/")
-            readers = self._runs.setdefault(run, [])
-            known = {r.path for r in readers}
-            added = [p for p in events if p not in known]
-            if added:
-                readers.extend(EventFileReader(p, verify_data_crc=self.verify_data_crc)
-                               for p in added)
-                readers.sort(key=lambda r: _file_order(r.path))

@@ -1,14 +1,18 @@
 """`TensorBoardSource`: a folder of TensorBoard event files behind the `Source` protocol.
 
-Each call polls the logdir through `tfevents.LogdirReader` (only bytes appended
-since the last poll are read; a poll with nothing new costs a folder walk and a
-`stat` per file) and keeps what was read in memory:
+Each call polls the logdir through `logdir.LogdirReader` (only bytes appended
+since the last poll are read; a poll with nothing new costs a `stat` per file of
+the runs written in the last half minute and of a few idle ones, the tree is
+walked for new runs about once a second) and keeps what was read in memory:
 
 - runs are the folders holding event files, named by their path relative to the
   logdir ("." for the logdir itself), as TensorBoard names them; the project is
   the logdir's name; the id is a short hash of the name (stable across restarts);
-  the state is "running" while a file of the run changed in the last
-  `running_window` seconds, else "finished";
+  the state is the truth a logdir can tell: "active" while its files grow, "idle" once
+  they have not for a while (`idle_after`: 3 x the writer's flush interval guessed from
+  the cadence of its events' wall times - a torch writer flushes every 10 events or 120 s
+  - at least `MIN_IDLE_S`, at most `running_window`); a logdir never says a run finished;
+  the record's `updated` is the last event's wall time, `heartbeat` the files' mtime;
 - scalars become per-tag series read by point index (cursors never skip or
   repeat a point; points are kept in file order, as TensorBoard shows them);
 - histograms, images, text, PR curves and hparams become events in the
@@ -46,7 +50,11 @@ from ..store.memrun import MemoryRun
 from ..store.payloads import histogram_payload
 from .payloads import projector_entry
 
-RUNNING_WINDOW_S = 120.0  # torch's SummaryWriter flushes every 120 s by default
+RUNNING_WINDOW_S = 120.0  # torch's SummaryWriter flushes every 120 s by default (or every 10 events)
+MIN_IDLE_S = 15.0  # a run whose files did not grow for this long may be idle (if its cadence says so)
+FLUSH_EVERY_EVENTS = 10  # torch's and TF's writers: max_queue=10
+ACTIVE = "active"  # files grew recently: a writer may still add to them
+IDLE = "idle"  # files did not grow for longer than the writer's flush interval
 POLL_INTERVAL_S = 0.05  # calls closer together than this share one poll
 MAX_EVENTS_PER_KEY = 1000  # memory bound: older histograms/images of a tag are dropped (None: keep all)
 
@@ -64,6 +72,16 @@ class _Run(MemoryRun):
         self.folder = folder
         self.hparams: list[Event] = []
         self.embeddings: set[tuple[str, str]] = set()  # (tensor_name, tensor_path) read
+        self.walls: np.ndarray = np.zeros(0)  # the latest distinct scalar wall times (the writer's cadence)
+
+    def note_walls(self, times: np.ndarray) -> None:
+        self.walls = np.unique(np.concatenate([self.walls, np.asarray(times, np.float64)]))[-64:]
+
+    def cadence(self) -> float | None:
+        """The median time between its scalar events (None before two)."""
+        gaps = np.diff(self.walls)
+        gaps = gaps[gaps > 0]
+        return float(np.median(gaps)) if len(gaps) else None
 
 
 class TensorBoardSource:
@@ -71,7 +89,7 @@ class TensorBoardSource:
 
     def __init__(self, logdir: str | os.PathLike, *, running_window: float = RUNNING_WINDOW_S,
                  poll_interval: float = POLL_INTERVAL_S, max_events_per_key: int | None = MAX_EVENTS_PER_KEY):
-        from .events import LogdirReader
+        from .logdir import LogdirReader
 
         self.root = Path(logdir).expanduser().resolve()
         self.project = self.root.name or str(self.root)
@@ -101,8 +119,10 @@ class TensorBoardSource:
             walked = self._reader.discovered_at
             for name, data in self._reader.poll(discover=True if force or discover else None).items():
                 self._ingest(self._run(name), data)
-            if self._reader.discovered_at != walked:  # embeddings are looked for when the tree is walked
-                for name in self._reader.runs():
+            if self._reader.discovered_at != walked:  # embeddings are looked for when the tree is walked:
+                # in folders listed again (new or changed entries) and where a config was read before
+                runs = set(self._reader.runs())
+                for name in {*(n for n in self._reader.relisted if n in runs), *self._projector_stat}:
                     self._projector(name)
 
     def _run(self, name: str) -> _Run:
@@ -110,7 +130,7 @@ class TensorBoardSource:
         if run_id is not None:
             return self._runs[run_id]
         run_id = tb_run_id(name)
-        record = RunRecord(id=run_id, project=self.project, name=name, state="running",
+        record = RunRecord(id=run_id, project=self.project, name=name, state=ACTIVE,
                            created=0.0, updated=0.0, heartbeat=0.0)
         run = self._runs[run_id] = _Run(record, self.root / name, self.max_events_per_key)
         self._by_name[name] = run_id
@@ -123,6 +143,7 @@ class TensorBoardSource:
             if not len(steps):
                 continue
             run.add_points(tag, steps, values, times)
+            run.note_walls(times)
             rec.summary[tag] = float(values[-1])
             first.append(float(times.min()))
             last.append(float(times.max()))
@@ -177,17 +198,18 @@ class TensorBoardSource:
 
     def _projector(self, name: str) -> None:
         """New embeddings of run `name`'s projector_config.pbtxt (if it changed since the last poll)."""
-        folder = self.root / name
         try:
-            st = os.stat(folder / PROJECTOR_CONFIG)
+            st = os.stat(os.path.join(self.root, name, PROJECTOR_CONFIG))
         except OSError:
             return
+        folder = self.root / name
         stamp = (st.st_mtime_ns, st.st_size)
         if self._projector_stat.get(name) == stamp:
             return
         entries = _projector_config(folder)
-        if entries is None:
-            return  # not parseable (being written?): tried again on the next poll
+        if entries is None:  # not parseable (being written?): tried again at the next walk
+            self._projector_stat[name] = (-1, -1)
+            return
         self._projector_stat[name] = stamp
         run = self._runs.get(self._by_name.get(name, ""))
         new = []
@@ -215,8 +237,15 @@ class TensorBoardSource:
                         mtime = max(mtime, entry.stat().st_mtime)
         except OSError:
             pass
-        state = "running" if now - mtime < self.running_window else "finished"
+        state = ACTIVE if now - mtime < self.idle_after(run) else IDLE
         return state, mtime
+
+    def idle_after(self, run: _Run) -> float:
+        """Seconds without growth after which the run is idle: 3 x its writer's guessed flush interval."""
+        cadence = run.cadence()
+        if cadence is None:
+            return self.running_window
+        return min(self.running_window, max(MIN_IDLE_S, 3 * FLUSH_EVERY_EVENTS * cadence))
 
     # -- the Source protocol -----------------------------------------------------
     def list_runs(self, project: str | None = None) -> list[RunRecord]:
@@ -256,6 +285,12 @@ class TensorBoardSource:
         with self._lock:
             run = self._runs.get(run_id)
             return [] if run is None else run.read_events(since, kinds)
+
+    def read_events_at(self, run_id: str, key: str, step: int, last_step: int | None = None,
+                       kinds: Iterable[str] | None = None) -> list[Event]:
+        with self._lock:  # events the view saw already: no poll of the logdir
+            run = self._runs.get(run_id)
+            return [] if run is None else run.read_events_at(key, step, last_step, kinds)
 
     def close(self) -> None:
         pass

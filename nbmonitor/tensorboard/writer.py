@@ -2,9 +2,10 @@
 
 Same signature, defaults, `log_dir` naming and event files as
 `torch.utils.tensorboard.SummaryWriter`: the summaries are built by torch's own
-builders (`torch.utils.tensorboard.summary`) and written by its `FileWriter`
-(tensorboard's record framing), so TensorBoard and `%monitor --logdir` read
-them. The difference: an `add_*` call only checks its arguments, copies what
+builders (`torch.utils.tensorboard.summary`), except plain scalars, which are
+encoded in batches by `eventfile.scalar_records` (the same bytes protobuf
+writes); all are written by `eventfile.EventFile` behind torch's `FileWriter`
+interface, so TensorBoard and `%monitor --logdir` read them. The difference: an `add_*` call only checks its arguments, copies what
 the caller could change afterwards (tensors, arrays) and appends to a queue. A
 background thread (one per writer) builds the summaries, writes them, and
 flushes the files every `DRAIN_INTERVAL_S` when something was written, and at
@@ -29,13 +30,15 @@ from typing import Any
 import numpy as np
 
 from ..errors import NbmonitorWarning
+from .eventfile import ScalarBatch
 from .writer_args import check_image, check_tag, module_tree, opt_step_arg, scalar_arg, snapshot, step_arg, wall_arg
-from .writer_ops import WriterOps, summary_event, tb_modules
+from .writer_ops import WriterOps, file_writer, summary_event, tb_modules
 
 DRAIN_INTERVAL_S = 0.1  # the background thread wakes this often; files are flushed when written
 MAX_PANEL_RUNS = 100  # a writer's runs: its folder, add_scalars' and add_hparams' sub-folders
 MAX_QUEUED = 100_000  # calls waiting to be written; a caller faster than the writer then waits
 MAX_QUEUED_BYTES = 256 << 20  # bytes of arrays waiting to be written, likewise
+SCALAR_BATCH = 16384  # plain scalars encoded together (bounds the encoder's temporary memory)
 _BIN_RULES = ("tensorflow", "auto", "fd", "doane", "scott", "stone", "rice", "sturges", "sqrt")
 
 
@@ -214,34 +217,69 @@ class SummaryWriter(WriterOps):
             self._wake.clear()
             try:
                 with self._io_lock:
-                    if self._drain():
-                        for fw in list(self._files.values()):
+                    drained = self._drain()
+                    for fw in list(self._files.values()):
+                        if drained or fw.event_writer.dirty:  # dirty: written through `file_writer`
                             fw.flush()
             except Exception as e:  # keep going: the next round retries the files
                 self._error(f"writing to {self.log_dir!r} failed: {e}")
 
     def _drain(self) -> bool:
-        """Build and write what is queued (caller holds _io_lock); False if nothing was."""
+        """Build and write what is queued (caller holds _io_lock); False if nothing was.
+
+        Plain scalars (`add_scalar` without new_style/double_precision, `add_scalars`) are
+        gathered and encoded together (`_write_scalars`); any other call first writes the
+        scalars gathered before it, so the files keep the calls' order.
+        """
         q = self._q
         n = len(q)
         if not n:
             return False
-        pts = self._pts = {}
+        self._pts = {}
+        op_scalar, op_scalars = WriterOps._op_scalar, WriterOps._op_scalars
+        batch = ScalarBatch()
+        add = batch.add
         for _ in range(n):
             item = q.popleft()
-            try:
-                item[0](self, *item[1:])
-            except Exception as e:
-                if item[0] is WriterOps._op_sized:
-                    item = item[2]
-                name = item[0].__name__.replace("_op_", "add_")
-                tag = item[1] if len(item) > 1 and isinstance(item[1], str) else ""
-                self._error(f"SummaryWriter.{name}({tag!r}) could not be written: {type(e).__name__}: {e}")
+            op = item[0]
+            if op is op_scalar and not item[5] and not item[6]:
+                add(item[1], item[2], item[3], item[4])
+            elif op is op_scalars:
+                main_tag, step, wall = item[1], item[3], item[4]
+                for k, v in item[2].items():
+                    add((main_tag.replace("/", "_") + "_" + k, main_tag), v, step, wall)
+            else:
+                if len(batch):
+                    self._write_scalars(batch)
+                    batch = ScalarBatch()
+                    add = batch.add
+                self._call(item)
+                continue
+            if len(batch) >= SCALAR_BATCH:
+                self._write_scalars(batch)
+                batch = ScalarBatch()
+                add = batch.add
+        if len(batch):
+            self._write_scalars(batch)
+        self._flush_points()
+        return True
+
+    def _call(self, item: tuple) -> None:
+        try:
+            item[0](self, *item[1:])
+        except Exception as e:
+            if item[0] is WriterOps._op_sized:
+                item = item[2]
+            name = item[0].__name__.replace("_op_", "add_")
+            tag = item[1] if len(item) > 1 and isinstance(item[1], str) else ""
+            self._error(f"SummaryWriter.{name}({tag!r}) could not be written: {type(e).__name__}: {e}")
+
+    def _flush_points(self) -> None:
+        """Record in memory the points the slow paths gathered (`_point`)."""
+        pts, self._pts = self._pts, {}
         for (sub, tag), (steps, values, times) in pts.items():
             self.source.add_scalars(self._run(sub), tag, np.array(steps, np.int64), np.array(values, np.float64),
                                     np.array(times, np.float64))
-        self._pts = {}
-        return True
 
     def _error(self, msg: str) -> None:
         self.errors.append(msg)
@@ -253,9 +291,8 @@ class SummaryWriter(WriterOps):
     def _fw(self, sub: str):
         fw = self._files.get(sub)
         if fw is None:
-            _, tbw, _ = tb_modules()
             path = self.log_dir if not sub else self.log_dir + "/" + sub
-            fw = self._files[sub] = tbw.FileWriter(path, self.max_queue, self.flush_secs, self.filename_suffix)
+            fw = self._files[sub] = file_writer(path, self.max_queue, self.flush_secs, self.filename_suffix)
             if not sub and self.purge_step is not None:  # as torch: hide events from purge_step on
                 from tensorboard.compat.proto.event_pb2 import Event, SessionLog
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .eventfile import EventFile, ScalarBatch, scalar_prefix, scalar_records
+
 INSTALL_HINT = 'nbmonitor.SummaryWriter needs torch and tensorboard: pip install "nbmonitor[torch,tensorboard]"'
 
 
@@ -17,6 +19,28 @@ def tb_modules():
     except ImportError as e:
         raise ImportError(f"{INSTALL_HINT} ({e})") from None
     return summary, writer, _embedding
+
+
+_FILE_WRITER: Any = None
+
+
+def file_writer(log_dir: str, max_queue: int = 10, flush_secs: int = 120, filename_suffix: str = "") -> Any:
+    """A torch `FileWriter` (what `SummaryWriter.file_writer` is, for code that writes through
+    it) whose `event_writer` is an nbmonitor `EventFile`: no thread of its own, records framed
+    by `crc`, written when the SummaryWriter's thread flushes."""
+    global _FILE_WRITER
+    if _FILE_WRITER is None:
+        _, tbw, _ = tb_modules()
+        base: Any = tbw.FileWriter
+
+        class FileWriter(base):
+            __doc__ = base.__doc__
+
+            def __init__(self, log_dir, max_queue=10, flush_secs=120, filename_suffix=""):
+                self.event_writer = EventFile(str(log_dir), filename_suffix)
+
+        _FILE_WRITER = FileWriter
+    return _FILE_WRITER(log_dir, max_queue, flush_secs, filename_suffix)
 
 
 _DEFAULT_BINS: list | None = None
@@ -51,6 +75,8 @@ class WriterOps:
         def _run(self, sub: str) -> Any: ...
         def _point(self, sub: str, tag: str, step: Any, value: float, wall: float) -> None: ...
         def _summary(self, sub: str, summ: Any, step: Any, wall: float) -> None: ...
+        def _flush_points(self) -> None: ...
+        def _error(self, msg: str) -> None: ...
 
     def _op_sized(self, nbytes: int, item: tuple) -> None:
         """A queued call holding arrays of `nbytes` (counted in `self.queued_bytes`)."""
@@ -72,6 +98,50 @@ class WriterOps:
             sub = main_tag.replace("/", "_") + "_" + k
             self._fw(sub).add_summary(summary.scalar(main_tag, v), step, wall)
             self._point(sub, main_tag, step, float(np.float32(v)), wall)
+
+    def _write_scalars(self, batch: ScalarBatch) -> None:
+        """Write a batch of plain scalars (keys: the tag, or (sub-folder, tag) for `add_scalars`)
+        with `scalar_records`, a few numpy passes for all of them, and record them in memory."""
+        keys = batch.keys
+        try:
+            ids = np.array(batch.ids, np.int64)
+            steps = np.array(batch.steps, np.int64)
+            walls = np.array(batch.walls, np.float64)
+            with np.errstate(over="ignore", invalid="ignore"):
+                values = np.array(batch.values, np.float64).astype(np.float32)
+            prefixes = [scalar_prefix(k if type(k) is str else k[1]) for k in keys]
+        except (OverflowError, UnicodeEncodeError, ValueError, TypeError):  # a step past int64, a bad tag...
+            self._scalars_one_by_one(batch)
+            return
+        self._flush_points()  # points of earlier slow calls go first, in call order
+        subs = ["" if type(k) is str else k[0] for k in keys]
+        if len(set(subs)) == 1:
+            self._fw(subs[0]).event_writer.write_framed(scalar_records(prefixes, ids, walls, steps, values))
+        else:
+            sub_ids = {s: i for i, s in enumerate(dict.fromkeys(subs))}
+            of_id = np.array([sub_ids[s] for s in subs], np.int64)[ids]
+            for sub, j in sub_ids.items():
+                m = of_id == j
+                self._fw(sub).event_writer.write_framed(scalar_records(prefixes, ids[m], walls[m], steps[m], values[m]))
+        order = np.argsort(ids, kind="stable")
+        bounds = np.searchsorted(ids[order], np.arange(len(keys) + 1)).tolist()
+        shown = values.astype(np.float64)
+        for i, key in enumerate(keys):
+            sel = order[bounds[i]:bounds[i + 1]]
+            self.source.add_scalars(self._run(subs[i]), key if type(key) is str else key[1],
+                                    steps[sel], shown[sel], walls[sel])
+
+    def _scalars_one_by_one(self, batch: ScalarBatch) -> None:
+        """The slow path, for a batch one of whose calls the fast one could not encode."""
+        summary, _, _ = tb_modules()
+        for i, v, step, wall in zip(batch.ids, batch.values, batch.steps, batch.walls, strict=True):
+            key = batch.keys[i]
+            sub, tag = ("", key) if type(key) is str else key
+            try:
+                self._fw(sub).add_summary(summary.scalar(tag, v), step, wall)
+                self._point(sub, tag, step, float(np.float32(v)), wall)
+            except Exception as e:
+                self._error(f"SummaryWriter.add_scalar({tag!r}) could not be written: {type(e).__name__}: {e}")
 
     def _op_histogram(self, tag, values, step, bins, wall, max_bins) -> None:
         summary, _, _ = tb_modules()

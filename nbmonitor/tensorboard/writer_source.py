@@ -100,6 +100,12 @@ class WriterSource:
             run = self._runs.get(run_id)
             return [] if run is None else run.read_events(since, kinds)
 
+    def read_events_at(self, run_id: str, key: str, step: int, last_step: int | None = None,
+                       kinds: Iterable[str] | None = None) -> list[Event]:
+        with self._lock:  # events the view saw already: no poll of the logdir
+            run = self._runs.get(run_id)
+            return [] if run is None else run.read_events_at(key, step, last_step, kinds)
+
     def close(self) -> None:
         pass
 

@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ArtifactNotFoundError
-from .artifacts import Artifact, check_entry_path, check_name, manifest_path, object_path
+from .artifacts import (
+    Artifact,
+    check_entry_path,
+    check_name,
+    manifest_path,
+    object_path,
+    read_aliases,
+    write_json,
+)
 
 _VERSION_RE = re.compile(r"^v(\d+)$")
 
@@ -33,16 +41,8 @@ def artifacts_home(root: str | os.PathLike | None) -> Path:
 
 
 
-def _read_aliases(home: Path, name: str) -> dict[str, int]:
-    p = home / check_name(name) / "aliases.json"
-    return json.loads(p.read_text()) if p.exists() else {}
-
-
-def _write_json(path: Path, doc: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(doc, indent=1, sort_keys=True))
-    os.replace(tmp, path)
+_read_aliases = read_aliases
+_write_json = write_json
 
 
 def _versions(home: Path, name: str) -> list[int]:
@@ -175,8 +175,13 @@ def artifact_from_path(path: str | os.PathLike, name: str | None, type: str | No
     elif p.is_file():
         art.add_file(p)
     else:
-        raise FileNotFoundError(f"log_artifact: no such file or folder: {p}")
+        raise MissingPathError(f"log_artifact: no such file or folder: {p} (a path must be a file or a folder)")
     return art
+
+
+class MissingPathError(FileNotFoundError, ValueError):
+    """log_artifact/log_model of a path that is not there: W&B raises ValueError, Python code expects
+    FileNotFoundError; this is both."""
 
 
 def save_files(glob_str: str | os.PathLike, run_folder: Path, base_path: str | os.PathLike | None = None) -> list[str]:
@@ -198,3 +203,30 @@ def save_files(glob_str: str | os.PathLike, run_folder: Path, base_path: str | o
         out.append(str(dest))
     return out
 
+
+
+_NOT_CODE_DIRS = {"__pycache__", "node_modules", "wandb", "artifacts", "site-packages"}
+
+
+def _call(fn: Any, path: str, root: str) -> bool:
+    try:
+        return bool(fn(path, root))
+    except TypeError:  # W&B's older one-argument form
+        return bool(fn(path))
+
+
+def code_files(base: Path, include_fn: Any = None, exclude_fn: Any = None, skip: Any = None) -> list[Path]:
+    """The files under `base` for `run.log_code()`: *.py by default; hidden folders, virtual
+    environments, caches and the store's own root (`skip`) are not walked."""
+    skip_dir = Path(skip).resolve() if skip else None
+    out = []
+    for dirpath, dirnames, filenames in os.walk(base):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _NOT_CODE_DIRS
+                             and (here / d).resolve() != skip_dir and not (here / d / "pyvenv.cfg").exists())
+        for f in sorted(filenames):
+            p = here / f
+            keep = _call(include_fn, str(p), str(base)) if include_fn else f.endswith(".py")
+            if keep and not (exclude_fn and _call(exclude_fn, str(p), str(base))):
+                out.append(p)
+    return out

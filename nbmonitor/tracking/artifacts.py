@@ -147,7 +147,10 @@ class Artifact:
     # -- adding --------------------------------------------------------------
     def _check_writable(self) -> None:
         if self._version is not None:
-            raise ValueError(f"artifact {self.name!r} is logged and cannot change; make a new Artifact")
+            from ..errors import ArtifactFinalizedError
+
+            raise ArtifactFinalizedError(f"artifact {self.name!r} is logged and its files cannot change; "
+                                         "make a new Artifact (description, metadata and aliases may change: save())")
 
     def _stage(self) -> Path:
         if self._staging is None:
@@ -326,14 +329,30 @@ class Artifact:
         return self._version is None
 
     def save(self) -> None:
-        """Log the artifact to the current run (W&B's `Artifact.save()`)."""
+        """Log the artifact to the current run (W&B's `Artifact.save()`); for a logged version, store its
+        changed description, metadata and aliases."""
         from ..errors import NotInitializedError
         from . import current
+
+        if self._version is not None and self._home is not None:
+            self._update_logged(self._home, self._version)
+            return
 
         run = current.get()
         if run is None:
             raise NotInitializedError("Artifact.save() needs a run: call nbmonitor.init() first")
         run.log_artifact(self)
+
+    def _update_logged(self, home: Path, version: int) -> None:
+        """A logged version's description, metadata and aliases as this artifact now has them."""
+        path = manifest_path(home, self._base_name, version)
+        doc = json.loads(path.read_text())
+        doc.update(description=self.description, metadata=dict(self.metadata or {}))
+        write_json(path, doc)
+        table = read_aliases(home, self._base_name)
+        for a in self.aliases:
+            table[check_name(a, "alias")] = version
+        write_json(home / self._base_name / "aliases.json", table)
 
     def logged_by(self) -> str | None:
         return self._doc().get("logged_by")
@@ -358,3 +377,17 @@ def object_path(home: Path, digest: str) -> Path:
 def manifest_path(home: Path, name: str, version: int) -> Path:
     """A version's manifest: <home>/<name>/v<N>.json."""
     return home / check_name(name) / f"v{version}.json"
+
+
+def read_aliases(home: Path, name: str) -> dict[str, int]:
+    """An artifact name's alias table: <home>/<name>/aliases.json ({alias: version})."""
+    p = home / check_name(name) / "aliases.json"
+    return json.loads(p.read_text()) if p.exists() else {}
+
+
+def write_json(path: Path, doc: Any) -> None:
+    """Write `doc` to `path` atomically (a temporary file, then a rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + f".tmp{os.getpid()}")
+    tmp.write_text(json.dumps(doc, indent=1, sort_keys=True))
+    os.replace(tmp, path)

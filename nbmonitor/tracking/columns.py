@@ -9,7 +9,7 @@ from operator import itemgetter
 
 import numpy as np
 
-from .values import resolve
+from .values import resolve, to_float
 
 
 def columns(rows: list) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -18,7 +18,9 @@ def columns(rows: list) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     Rows are taken in groups with the same set of keys (the training loop's
     rows, the system sampler's rows): each group's columns are read with C-level
     iteration and no object is made per row, so sealing costs far less than
-    logging did. Past a few groups the rest goes through a plain loop.
+    logging did. Rows that all have the same keys (checked by their sizes and a
+    lookup of each key, not by comparing key sets) are one group at once. Past a
+    few groups the rest goes through a plain loop.
     """
     n = len(rows)
     if not n:
@@ -26,6 +28,11 @@ def columns(rows: list) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     steps = np.fromiter(map(_ROW_STEP, rows), np.int64, n)
     times = np.fromiter(map(_ROW_TIME, rows), np.float64, n)
     dicts = list(map(_ROW_VALS, rows))
+    if len(set(map(len, dicts))) == 1:  # the usual case, every row with the same keys: same size, and each has
+        try:  # every key of the first row (a KeyError otherwise)
+            return {k: (steps, _column(map(itemgetter(k), dicts), n), times) for k in dicts[0]}
+        except KeyError:
+            pass
     parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     rest = np.arange(n)
     sub = dicts
@@ -68,12 +75,18 @@ def columns(rows: list) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
 
 
 def _column(values, n: int) -> np.ndarray:
-    """A float64 array of `n` values; GPU values (`Deferred`) converted in one batch."""
+    """A float64 array of `n` values as `log()` kept them (floats, ints, numpy scalars: `values.RAW`).
+
+    GPU values (`Deferred`) are converted in one batch; an int too large for a float becomes +-inf.
+    """
     values = list(values)
     try:
-        return np.fromiter(values, np.float64, n)
-    except TypeError:  # a Deferred (a tensor on a GPU) among them: it has no __float__ on purpose
-        return np.array(resolve(values), np.float64)
+        if type(values[0]) in _DIRECT:
+            return np.fromiter(values, np.float64, n)
+        return np.fromiter(map(float, values), np.float64, n)  # numpy scalars: float() is ~3x numpy's own cast
+    except (TypeError, OverflowError):  # a Deferred (no __float__ on purpose) or a huge int among them
+        return np.fromiter(map(to_float, resolve(values)), np.float64, n)
 
 
 _ROW_STEP, _ROW_TIME, _ROW_VALS = itemgetter(0), itemgetter(1), itemgetter(2)
+_DIRECT = frozenset((float, int, bool))  # types numpy's fromiter converts fastest itself

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 from ..store.types import json_default
-from .values import Deferred
+from .values import stored
 
 
 def check_storable(where: str, key: str, value: Any) -> None:
@@ -15,11 +14,19 @@ def check_storable(where: str, key: str, value: Any) -> None:
 
     NaN and inf are allowed (stored as JSON's NaN/Infinity); unknown objects are stored as their str().
     """
+    import json  # lazy: ~1.5 ms of `import nbmonitor` otherwise
+
     try:
         json.dumps(value, default=json_default)
     except (TypeError, ValueError, RecursionError) as e:
         raise TypeError(f"{where}[{key!r}] cannot be stored: {e} (use str keys, no cycles, numbers "
                         "below 4300 digits)") from None
+
+
+def _check_not_media(key: str, value: Any) -> None:
+    if hasattr(value, "_nbm_event"):  # W&B: "WBValue objects cannot be added to the run config"
+        raise ValueError(f"config[{key!r}]: media objects ({type(value).__name__}) cannot be added to the run "
+                         "config; log them with log()")
 
 
 class Config(MutableMapping):
@@ -39,6 +46,7 @@ class Config(MutableMapping):
     def __setitem__(self, key: str, value: Any) -> None:
         if not isinstance(key, str):
             raise TypeError(f"config keys must be strings, got {type(key).__name__}")
+        _check_not_media(key, value)
         check_storable("config", key, value)
         self._check_change(key, value, self._allow_val_change)
         self._data[key] = value
@@ -89,6 +97,7 @@ class Config(MutableMapping):
         for k, v in data.items():
             if not isinstance(k, str):
                 raise TypeError(f"config keys must be strings, got {type(k).__name__}")
+            _check_not_media(k, v)
             check_storable("config", k, v)
             self._check_change(k, v, allow)
         self._data.update(data)
@@ -133,9 +142,10 @@ def _as_dict(obj: Any) -> dict:
 class Summary(MutableMapping):
     """Each key's last logged value, unless the user assigned one."""
 
-    def __init__(self, last: dict, on_change: Callable[[], None] | None = None,
-                 view: Callable[[dict], dict] | None = None):
-        self._last = last  # the run's dict of last values, updated by log()
+    def __init__(self, last: Callable[[], dict], last_of: Callable[[str], Any],
+                 on_change: Callable[[], None] | None = None, view: Callable[[dict], dict] | None = None):
+        self._last = last  # the run's last values, a fresh dict (numbers as log() kept them)
+        self._last_of = last_of  # one key's last value (KeyError if never logged)
         self._set: dict = {}
         self._deleted: set = set()
         self._on_change = on_change
@@ -146,9 +156,9 @@ class Summary(MutableMapping):
             return self._set[key]
         if key in self._deleted:
             raise KeyError(key)
-        v = self._last[key]
-        if type(v) is Deferred:
-            v = v.item()
+        v = self._last_of(key)
+        if type(v) is not float:
+            v = stored(v)  # an int or numpy scalar as log() kept it, a GPU value
         if self._view is not None:
             shown = self._view({key: v})
             if key not in shown:
@@ -174,7 +184,7 @@ class Summary(MutableMapping):
             self._on_change()
 
     def __iter__(self) -> Iterator[str]:
-        last = list(self._last)  # copied in one step: log() may add keys from another thread
+        last = list(self._last())
         if self._view is not None:
             last = list(self._view(dict.fromkeys(last)))
         seen = [k for k in last if k not in self._deleted and k not in self._set]
@@ -184,10 +194,10 @@ class Summary(MutableMapping):
         return sum(1 for _ in self)
 
     def as_dict(self) -> dict:
-        last = dict(self._last)
+        last = self._last()
         for k, v in last.items():
-            if type(v) is Deferred:  # a GPU value not sealed yet (this runs on the writer thread)
-                last[k] = v.item()
+            if type(v) is not float:  # kept as logged (an int, a numpy scalar; a GPU value not sealed yet)
+                last[k] = stored(v)
         for k in self._deleted:
             last.pop(k, None)
         if self._view is not None:

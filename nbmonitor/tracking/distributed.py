@@ -9,7 +9,8 @@ world of more than one process `init()` follows `distributed=`:
   works, `log()` does nothing, nothing is stored.
 - "all": every rank records its own run, named `<name>/rank<k>`, in the group
   `group=` (default: the name, else the launcher's job id), with its rank in
-  the config under "distributed".
+  the config under "distributed", and logs its step time (`perf/step_time`,
+  seconds per step; `Run.time_steps`) so the panel can show a straggler.
 - "none": ranks are ignored (each process is an unrelated run, as before).
 """
 
@@ -21,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 MODES = ("rank0", "all", "none")
+STEP_TIME_KEY = "perf/step_time"  # seconds per step, logged by each rank's run in "all" mode
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,3 +81,21 @@ def rank_run_name(info: RankInfo, name: str | None, group: str | None) -> tuple[
         raise ValueError("nbmonitor.init(distributed='all'): every rank must name the same group; pass group= "
                          "or name= (the launcher gives no job id here)")
     return f"{name or group}/rank{info.rank}", group
+
+
+class StepClock:
+    """Times a run's steps: at the first `log()` of each new step, the seconds since the first `log()` of
+    the last step timed, divided by the steps between them, go in as `perf/step_time` at the new step
+    (so a rank that logs every 10 steps gets the mean of those 10). Nothing at the first step logged."""
+
+    __slots__ = ("step", "time")
+
+    def __init__(self) -> None:
+        self.step = -1
+        self.time = 0.0
+
+    def tick(self, step: int, t: float, vals: dict[str, float]) -> None:
+        if step > self.step:
+            if self.step >= 0:
+                vals[STEP_TIME_KEY] = (t - self.time) / (step - self.step)
+            self.step, self.time = step, t

@@ -41,6 +41,10 @@ if TYPE_CHECKING:
 SEAL_INTERVAL_S = 0.1
 FLUSH_INTERVAL_S = 0.5  # the most a SIGKILL loses is about this plus one write
 FINAL_WRITE_TIMEOUT_S = 20.0  # how long a SIGTERM/SIGHUP waits for the last writes
+# A run keeps its last few written blocks in memory (~2 s), without their events, so a reader of this
+# process that comes late (a panel tick on a busy machine) reads them there and not from the store.
+RECENT_WRITES = 4
+RECENT_POINTS = 25_000  # a write of more points than this is not kept (memory: <= 4 x 25,000 x 24 B a run)
 _SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
 
 _MAIN = threading.main_thread().ident
@@ -58,15 +62,23 @@ class SignalSafeLock:
     records the signal; releasing the last such lock acts on it.
     """
 
-    __slots__ = ("_lock",)
+    __slots__ = ("_lock", "_owner")
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._owner: int | None = None
+
+    def held_here(self) -> bool:
+        """True when the calling thread holds the lock (it is not reentrant: do not wait for it then)."""
+        return self._owner == threading.get_ident()
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         global _critical
         if threading.get_ident() != _MAIN:
-            return self._lock.acquire(blocking, timeout)
+            got = self._lock.acquire(blocking, timeout)
+            if got:
+                self._owner = threading.get_ident()
+            return got
         _critical += 1  # before acquiring: a signal from here on is deferred
         try:
             got = self._lock.acquire(blocking, timeout)
@@ -75,10 +87,13 @@ class SignalSafeLock:
             raise
         if not got:
             _critical -= 1
+        else:
+            self._owner = _MAIN
         return got
 
     def release(self) -> None:
         global _critical
+        self._owner = None
         self._lock.release()
         if threading.get_ident() == _MAIN:
             _critical -= 1  # after releasing: a signal in between is still deferred
@@ -134,6 +149,13 @@ def remove_on_exit(fn) -> None:
 def live_runs() -> list[Run]:
     with _lock:
         return list(_runs)
+
+
+def keep_recent(recent: list, written: list, final: bool = False) -> list:
+    """The blocks a run keeps in memory after writing the chunks `written` (see RECENT_WRITES)."""
+    if final or sum(len(c) for c in written) > RECENT_POINTS:
+        return []
+    return [*recent[1 - RECENT_WRITES:], (written, [])] if written else recent
 
 
 def warn(message: str) -> None:

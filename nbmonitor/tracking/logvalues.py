@@ -1,6 +1,7 @@
-"""What `log()` does with values that are not a number or a media object, as W&B does.
+"""What `log()` does with a dict that is not all numbers (`log_values`), and with values that are not a
+number or a media object, as W&B does (`expand`).
 
-Called only after the scalar converter has said no (the slow path), so
+`expand` is called only after the scalar converter has said no (the slow path), so
 logging numbers costs nothing extra. `expand(key, value)` yields
 `(key, float)` for scalars and `(key, Loggable)` for media, or raises the
 scalar converter's TypeError for what W&B also rejects:
@@ -22,6 +23,9 @@ import io
 import numbers
 from collections.abc import Iterator
 from typing import Any
+
+from .names import check_key
+from .values import FAST, RAW, classify, describe, to_scalar
 
 HISTOGRAM_BINS = 32  # W&B's bins for an array logged without nbm.Histogram
 
@@ -51,6 +55,54 @@ class _Gallery:
             rows.append([{"_type": "image", "file": name, "caption": payload.get("caption"),
                           "width": payload.get("width"), "height": payload.get("height")}, payload.get("caption")])
         return "table", {"columns": ["image", "caption"], "rows": rows, "gallery": True}, files
+
+
+def log_values(data: Any, known: set[str]) -> tuple[dict[str, Any], list | None]:
+    """`log()`'s values: ({key: number}, [(key, media event)] or None); keys not in `known` are checked, then added.
+
+    Numbers of a `RAW` type are kept as they are; arrays and tensors go through `FAST`; the rest through
+    `classify` and `expand`. Raises TypeError/ValueError naming the key, before anything is recorded.
+    """
+    vals: dict[str, Any] = {}
+    media = None
+    for k, v in data.items():
+        if type(k) is str:
+            t = type(v)
+            if t in RAW:
+                vals[k] = v
+                continue
+            conv = FAST.get(t)
+            if conv is not None:
+                try:
+                    vals[k] = conv(v)
+                    continue
+                except Exception:
+                    pass  # classify() below raises the error that names the key
+        elif not isinstance(k, str):
+            raise TypeError(f"nbmonitor.log: keys must be strings, got {k!r} ({describe(k)})")
+        if k not in known:
+            check_key(k)  # media and expanded keys start with it
+            known.add(k)
+        try:
+            kind, value = classify(k, v)  # the slow path: media, a tensor type seen first, errors
+        except TypeError:  # W&B's other log types: None, str, dict, list, array, figure
+            for k2, v2 in expand(k, v, to_scalar):
+                if type(v2) is float:
+                    vals[k2] = v2
+                else:
+                    media = media or []
+                    media.append((k2, v2._nbm_event(k2)))
+            continue
+        if kind == "scalar":
+            vals[k] = value
+        else:
+            media = media or []
+            media.append((k, value._nbm_event(k)))
+    if not vals.keys() <= known:  # one set operation; new keys are checked once
+        for k in vals.keys() - known:
+            check_key(k)
+        known.update(vals)
+    return vals, media
 
 
 def _is_media(v: Any) -> bool:

@@ -206,6 +206,15 @@ class Image:
     def png(self) -> bytes:
         return self._png
 
+    @property
+    def image(self) -> Any:
+        """The image as a PIL image (W&B's `Image.image`), decoded from the PNG."""
+        import io
+
+        from PIL import Image as PILImage
+
+        return PILImage.open(io.BytesIO(self._png))
+
     def _nbm_event(self, key: str) -> tuple[str, dict, dict[str, bytes]]:
         payload = {"caption": self.caption, "width": self.width, "height": self.height, "format": "png"}
         if self._overlay is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+from random import SystemRandom
 
 _ADJECTIVES = (
     "amber azure bold brisk calm clever cosmic crisp dapper eager fancy gentle golden happy hardy "
@@ -16,14 +16,16 @@ _NOUNS = (
 ).split()
 
 _ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+# os.urandom, as secrets.choice (which is this), without the hmac/hashlib that `import secrets` loads
+_choice = SystemRandom().choice
 
 
 def random_name(number: int) -> str:
-    return f"{secrets.choice(_ADJECTIVES)}-{secrets.choice(_NOUNS)}-{number}"
+    return f"{_choice(_ADJECTIVES)}-{_choice(_NOUNS)}-{number}"
 
 
 def random_id() -> str:
-    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(8))
+    return "".join(_choice(_ID_ALPHABET) for _ in range(8))
 
 
 RESERVED_KEYS = frozenset({"_step", "_timestamp"})  # history() columns

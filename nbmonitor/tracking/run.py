@@ -3,33 +3,37 @@
 `log()` only validates and appends a row to a deque; it never touches disk or
 widgets. The process's writer thread (`flusher`) seals the deque into
 columnar chunks about ten times a second and writes them to the store at least
-once a second; readers (`sources.LiveSource`, the panel) take sealed chunks
-from memory and anything older from the store, by per-key point index.
+once a second; readers (`sources.LiveSource`, the panel) take sealed chunks (and
+the last few written) from memory and older ones from the store, by per-key point index.
 """
 
 from __future__ import annotations
 
 import numbers
 import os
-import socket
 import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from numpy import ndarray
 
 from ..errors import NbmonitorWarning, RunClosedError, StoreError
 from ..store import SYSTEM_PREFIX, Chunk, Event, RunRecord, Store, merge_chunks
 from . import flusher
 from .columns import columns
 from .dictlike import Config, Summary
-from .logvalues import expand
+from .distributed import STEP_TIME_KEY, StepClock
+from .logvalues import log_values
 from .metrics import MetricDefs
-from .names import MAX_STEP, check_key
+from .names import MAX_STEP
 from .storelink import StoreLink
-from .system import SystemSampler
-from .values import FAST, Deferred, classify, describe, to_scalar
+from .values import FAST, RAW, describe, to_scalar
 from .wandb_run import WandbRunMixin
+
+if TYPE_CHECKING:
+    from .system import SystemSampler
 
 _FINAL_STATES = ("finished", "failed", "killed", "crashed")
 # Back-pressure: when the writer thread falls behind, log() seals the rows itself past
@@ -58,14 +62,16 @@ class Run(WandbRunMixin):
         self.tags = tuple(record.tags)
         self.total_steps = record.total_steps
         self.start_time: float = record.created
-        self._rows: deque = deque()  # (step, time, {key: float}) from log()
+        self._rows: deque = deque()  # (step, time, {key: number}) from log(), numbers as log() kept them
+        self._system_rows: deque = deque()  # the same from log_system()
         self._media: deque = deque()  # (step, time, key, kind, payload, files)
-        self._last: dict = dict(last or {})
+        self._last: dict = dict(last or {})  # each key's last value as of the last seal (and media keys')
         self._step = start_step
         self._counts: dict[str, int] = dict(counts or {})  # points sealed so far, per key
         self._event_count = event_count
         self._pending: list[tuple[list[Chunk], list[Event]]] = []  # sealed, not yet written
         self._pending_points = 0  # points in _pending (MAX_PENDING_POINTS, MAX_BUFFERED_POINTS)
+        self._recent: list[tuple[list[Chunk], list[Event]]] = []  # written, still in memory for readers
         self._dropped = 0  # points log() took while _pending was full
         self._store_down_until = 0.0  # back-pressure writes wait this long after the store failed
         self._io_lock = flusher.SignalSafeLock()  # a SIGTERM handler never waits for it
@@ -82,57 +88,34 @@ class Run(WandbRunMixin):
         self._info: dict[str, Any] = {}  # W&B's entity, group, job_type, settings (see WandbRunMixin)
         self._system_step = system_step  # the system stream's own step axis (see log_system)
         self._sampler: SystemSampler | None = None  # the system-metrics thread, stopped by finish()
+        self._step_clock: StepClock | None = None  # perf/step_time (time_steps)
         self.config = Config(record.config, on_change=self._mark_dirty)
-        self.summary = Summary(self._last, on_change=self._mark_dirty, view=self._summary_view)
+        self.summary = Summary(self._last_values, self._last_value, on_change=self._mark_dirty, view=self._summary_view)
 
     # -- logging (the training thread) ----------------------------------------
     def log(self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None) -> None:
         """Record `data` at the current step (W&B semantics: each committed call advances it)."""
-        if self._finished:
-            raise RunClosedError(
-                f"run {self.name!r} has finished and takes no more data; call nbmonitor.init() to start a new run"
-            )
-        if type(data) is not dict and not isinstance(data, Mapping):
-            raise TypeError(f"nbmonitor.log takes a dict of key -> value, got {describe(data)}")
-        vals = {}
-        media = None
-        fast = FAST
-        for k, v in data.items():
-            if type(k) is str:
-                if type(v) is float:
-                    vals[k] = v
-                    continue
-                conv = fast.get(type(v))
-                if conv is not None:
-                    try:
-                        vals[k] = conv(v)
-                        continue
-                    except Exception:
-                        pass  # classify() below raises the error that names the key
-            elif not isinstance(k, str):
-                raise TypeError(f"nbmonitor.log: keys must be strings, got {k!r} ({describe(k)})")
-            if k not in self._known_keys:
-                check_key(k)  # media and expanded keys start with it
-                self._known_keys.add(k)
+        if type(data) is dict and self._known_keys.issuperset(data) and not self._finished:
+            vals = data.copy()  # numbers (RAW) stay as they are: the writer thread converts whole columns
+            media = None
             try:
-                kind, value = classify(k, v)  # the slow path: media, a tensor type seen first, errors
-            except TypeError:  # W&B's other log types: None, str, dict, list, array, figure
-                for k2, v2 in expand(k, v, to_scalar):
-                    if type(v2) is float:
-                        vals[k2] = v2
-                    else:
-                        media = media or []
-                        media.append((k2, v2._nbm_event(k2)))
-                continue
-            if kind == "scalar":
-                vals[k] = value
-            else:
-                media = media or []
-                media.append((k, value._nbm_event(k)))
-        if not vals.keys() <= self._known_keys:  # one set operation; new keys are checked once
-            for k in vals.keys() - self._known_keys:
-                check_key(k)
-            self._known_keys.update(vals)
+                for k, v in data.items():
+                    tv = type(v)
+                    if tv is not float and tv not in RAW:  # an array or a tensor: converted now (it may change)
+                        if tv is ndarray and type(x := v.item()) is float:
+                            vals[k] = x
+                        else:
+                            vals[k] = FAST[tv](v)
+            except Exception:  # media, a type not seen yet, a value to refuse naming its key: the slow path
+                vals, media = log_values(data, self._known_keys)
+        else:
+            if self._finished:
+                raise RunClosedError(
+                    f"run {self.name!r} has finished and takes no more data; call nbmonitor.init() to start a new run"
+                )
+            if type(data) is not dict and not isinstance(data, Mapping):
+                raise TypeError(f"nbmonitor.log takes a dict of key -> value, got {describe(data)}")
+            vals, media = log_values(data, self._known_keys)
         if step is not None:
             if not isinstance(step, numbers.Integral) or isinstance(step, bool) or step < 0:
                 raise TypeError(f"nbmonitor.log: step must be a non-negative int, got {step!r}")
@@ -151,10 +134,11 @@ class Run(WandbRunMixin):
             self._step = step
         cur = self._step
         t = time.time()
+        if self._step_clock is not None:
+            self._step_clock.tick(cur, t, vals)
         if vals:
             rows = self._rows
-            rows.append((cur, t, vals))
-            self._last.update(vals)
+            rows.append((cur, t, vals))  # the summary reads the newest rows (_last_value), the seal updates _last
             if len(rows) > MAX_UNSEALED_ROWS:
                 self._backpressure()
         if media:
@@ -163,6 +147,11 @@ class Run(WandbRunMixin):
                 self._last[k] = payload["text"] if kind == "text" and payload.get("_logged_str") else {"_type": kind}
         if commit or (commit is None and step is None):
             self._step = cur + 1
+
+    def time_steps(self) -> None:
+        """Log `perf/step_time` from now on: seconds per step (`tracking.distributed.StepClock`)."""
+        self._step_clock = StepClock()
+        self._known_keys.add(STEP_TIME_KEY)
 
     def log_system(self, data: Mapping[str, float], t: float | None = None) -> None:
         """Record machine metrics on the system stream, beside the training steps and never mixed with them.
@@ -179,13 +168,14 @@ class Run(WandbRunMixin):
             return
         step = max(self._system_step + 1, int(t - self.start_time))
         self._system_step = step
-        self._rows.append((step, t, vals))
+        self._system_rows.append((step, t, vals))
 
     def start_system_metrics(self, interval: float = 1.0, *, gpu: bool = True) -> None:
         """Sample CPU, memory, I/O (and GPUs, with nvidia-ml-py) every `interval` s until `finish()`.
 
         `nbmonitor.init()` calls this unless `system_metrics=False` (or NBMONITOR_SYSTEM_METRICS=0).
         """
+        from .system import SystemSampler  # lazy: with `logging`, ~3 ms of `import nbmonitor` otherwise
         self.stop_system_metrics()
         if not self._finished:
             self._sampler = SystemSampler(self.log_system, interval, gpu=gpu).start()
@@ -222,7 +212,7 @@ class Run(WandbRunMixin):
 
     def never_wrote_points(self) -> bool:
         """True until the run's first points reach the store (the writer writes them at once)."""
-        return not self._wrote_points and bool(self._rows or self._pending)
+        return not self._wrote_points and bool(self._rows or self._system_rows or self._pending)
 
     def add_event(self, key: str, kind: str, payload: dict, files: dict | None = None) -> None:
         """Record a non-scalar event (an alert, say) at the current step, as `log()` does for media."""
@@ -235,10 +225,27 @@ class Run(WandbRunMixin):
     def _mark_dirty(self) -> None:
         self._meta_dirty = True
 
+    def _last_value(self, key: str) -> Any:
+        """`key`'s last logged value (KeyError if none): from the newest unsealed row that has it, else `_last`."""
+        for _ in range(3):
+            try:
+                return _newest(reversed(self._rows), key, self._last)
+            except RuntimeError:  # the writer thread sealed meanwhile: look again
+                pass
+        return _newest(reversed(list(self._rows)), key, self._last)
+
+    def _last_values(self) -> dict:
+        """Each key's last logged value (numbers as log() kept them): `_last`, then the unsealed rows."""
+        rows = list(self._rows)  # before _last: whatever a seal moves into _last from now on is in this copy
+        last = dict(self._last)
+        for row in rows:
+            last.update(row[2])
+        return last
+
     def _summary_view(self, values: dict) -> dict:
         """define_metric's aggregates over `values`, folding in what log() appended since the last seal."""
-        if self._metrics and self._rows and self._io_lock.acquire(blocking=False):
-            try:  # not blocking: _flush() holds the lock while it reads the summary
+        if self._metrics and self._rows and not self._io_lock.held_here() and self._io_lock.acquire(timeout=5.0):
+            try:  # waits for the writer; not when this thread's _flush() reads the summary (it has just sealed)
                 self._seal()
             finally:
                 self._io_lock.release()
@@ -251,35 +258,32 @@ class Run(WandbRunMixin):
             self._seal()
 
     def _seal(self) -> None:
-        """Move what log() appended into columnar chunks in `_pending`."""
-        n = len(self._rows)
-        m = len(self._media)
-        if not n and not m:
+        """Move what log() appended into columnar chunks in `_pending`; `_last` gets each key's newest value."""
+        n, ns, m = len(self._rows), len(self._system_rows), len(self._media)
+        if not n and not ns and not m:
             return
+        rows = [self._rows.popleft() for _ in range(n)]
+        system_rows = [self._system_rows.popleft() for _ in range(ns)]
+        media = [self._media.popleft() for _ in range(m)]
         if self._pending_points > MAX_BUFFERED_POINTS:  # the store has been unreachable for long
-            dropped = sum(len(row[2]) for row in (self._rows.popleft() for _ in range(n)))
-            for _ in range(m):
-                self._media.popleft()
             if not self._dropped:
                 warnings.warn(f"nbmonitor: run {self.name!r} holds {self._pending_points} points its store has "
                               "not taken yet; dropping new points until it is reachable again", NbmonitorWarning,
                               stacklevel=2)
-            self._dropped += dropped
+            self._dropped += sum(len(row[2]) for row in rows + system_rows)
             return
-        popleft = self._rows.popleft
         chunks = []
-        for k, (steps, values, times) in columns([popleft() for _ in range(n)]).items():
-            start = self._counts.get(k, 0)
-            chunks.append(Chunk(k, start, steps, values, times))
-            self._counts[k] = start + len(steps)
-            if self._metrics:
-                self._metrics.update(k, values)
-            last = self._last.get(k)
-            if type(last) is Deferred and last.value is not None:  # the summary shows the float once known
-                self._last[k] = last.value
+        for group, summary in ((rows, True), (system_rows, False)):
+            for k, (steps, values, times) in columns(group).items():
+                start = self._counts.get(k, 0)
+                chunks.append(Chunk(k, start, steps, values, times))
+                self._counts[k] = start + len(steps)
+                if self._metrics:
+                    self._metrics.update(k, values)
+                if summary:
+                    self._last[k] = values[-1].item()
         events = []
-        for _ in range(m):
-            step, t, key, kind, payload, files = self._media.popleft()
+        for step, t, key, kind, payload, files in media:
             events.append(Event(self._event_count, key, step, t, kind, payload, files))
             self._event_count += 1
         self._pending = self._pending + [(chunks, events)]  # readers take snapshots of the list
@@ -303,12 +307,10 @@ class Run(WandbRunMixin):
         self._flush()
 
     def _flush(self, **fields: Any) -> None:
-        """Seal, write everything pending to the store in one transaction, drop it from memory.
-
-        Nothing leaves memory unless the write succeeded; a failed write keeps it
-        pending for the next try. A store whose database was deleted under the
-        run (a re-run notebook that rmtree'd the folder) is noticed, recreated
-        and written again, with a warning.
+        """Seal, write everything pending to the store in one transaction, then keep only the last few
+        written blocks in memory, for readers (`flusher.keep_recent`). Nothing leaves memory unless the write
+        succeeded; a failed write keeps it pending for the next try. A store whose database was deleted under
+        the run (a re-run notebook that rmtree'd the folder) is noticed, recreated and written again, with a warning.
         """
         with self._io_lock:
             if self._state_written and "state" not in fields:
@@ -337,6 +339,7 @@ class Run(WandbRunMixin):
             self._pending = self._pending[len(pending):]
             self._pending_points -= sum(len(c) for c in merged)
             self._state_written = "state" in fields
+            self._recent = flusher.keep_recent(self._recent, merged, final=self._state_written)
             if merged:
                 self._wrote_points = True
         for problem in problems or ():
@@ -363,9 +366,8 @@ class Run(WandbRunMixin):
                 time.sleep(0.25)
 
     def memory_snapshot(self) -> tuple[list[tuple[list[Chunk], list[Event]]], dict[str, int], int]:
-        """A snapshot for readers: pending blocks, points per key and events sealed so far."""
-        pending = self._pending
-        return pending, dict(self._counts), self._event_count
+        """A snapshot for readers: blocks in memory (recently written, then pending), points per key, events sealed."""
+        return self._recent + self._pending, dict(self._counts), self._event_count
 
     # -- lifecycle ---------------------------------------------------------------
     def finish(self, exit_code: int | None = None, quiet: bool | None = None, *, state: str | None = None) -> None:
@@ -431,11 +433,17 @@ class Run(WandbRunMixin):
         return f"<Run {self.project}/{self.name} ({self._state}, step {self._step})>"
 
 
+def _newest(rows: Any, key: str, last: dict) -> Any:
+    for row in rows:
+        if key in row[2]:
+            return row[2][key]
+    return last[key]
+
+
 def new_record(project: str, name: str, run_id: str, config: dict, notes: str | None, tags: Any,
                total_steps: int | None) -> RunRecord:
+    import socket  # lazy: ~3 ms of `import nbmonitor` otherwise
     now = time.time()
-    return RunRecord(
-        id=run_id, project=project, name=name, state="running", created=now, updated=now,
-        heartbeat=now, host=socket.gethostname(), pid=os.getpid(), config=config, summary={},
-        notes=notes, tags=list(tags or []), total_steps=total_steps,
-    )
+    return RunRecord(id=run_id, project=project, name=name, state="running", created=now, updated=now,
+                     heartbeat=now, host=socket.gethostname(), pid=os.getpid(), config=config, summary={},
+                     notes=notes, tags=list(tags or []), total_steps=total_steps)

@@ -1,12 +1,18 @@
 """Turning what a user logs into a float or a media event.
 
-`log()` looks a value's exact type up in `FAST` (type -> converter): a Python
-float costs one `is` check, an int, a bool, a numpy scalar, a 0-d array or a
-CPU tensor one dict lookup and a call. Anything else goes to `classify`, the
-slow path: media objects (recognised by the `_nbm_event` method they all
-share), torch tensors (whose type is then added to `FAST`), number subclasses,
-and the errors, which always name the key. New kinds of values belong in
-`classify`, after the fast lookup has missed, so they never slow scalars down.
+`log()` keeps a value whose exact type is in `RAW` (float, int, bool, the
+numpy number scalars: immutable, always a number) as it is, and the writer
+thread converts whole columns of them at once when it seals the buffer
+(`columns`); a dict of such values costs `log()` one set test per value and a
+dict copy. Other types are looked up in `FAST` (type -> converter): a 0-d
+array or a CPU tensor costs one dict lookup and an `.item()` (a mutable array
+or tensor is never kept: it could change before the seal). Anything else goes
+to `classify`, the slow path: media objects (recognised by the `_nbm_event`
+method they all share), torch tensors (whose type is then added to `FAST`),
+number subclasses, and the errors, which always name the key. New kinds of
+values belong in `classify`, after the fast lookup has missed, so they never
+slow scalars down. An int too large for a float (past 2**1024) is stored as
++-inf; `stored(v)` is the float a reader (the summary) sees for a kept value.
 
 A tensor on a GPU is never converted on the calling thread (that would wait
 for the GPU): its converter returns a `Deferred` holding the detached tensor,
@@ -76,30 +82,54 @@ def is_media(value: Any) -> bool:
 
 
 # -- the fast path: exact type -> converter -------------------------------------
-def _ndarray(a: np.ndarray) -> float:
+def _ndarray(a: np.ndarray) -> Any:
+    v = a.item()  # ValueError unless one element; a Python float/int/bool for numbers
+    if type(v) is float:
+        return v
     if a.dtype.kind in "biuf":
-        if not a.ndim:
-            return float(a)
-        if a.size == 1:
-            return float(a.reshape(()))
-    raise NotScalar
+        return v if type(v) in RAW else float(v)  # a long double
+    raise NotScalar  # complex, string, date, object
 
 
 def _tensor(t: Any) -> Any:
     if t.is_cpu:
-        if t.numel() == 1 and not t.is_complex():
-            return float(t.detach() if t.requires_grad else t)
+        v = t.item()  # RuntimeError unless one element; works with requires_grad
+        if type(v) is not complex:
+            return v  # float, int or bool
         raise NotScalar
     if t.numel() == 1 and not t.is_complex():
         return Deferred(t.detach())  # no .item()/float() here: that would wait for the GPU
     raise NotScalar
 
 
-FAST: dict[type, Callable[[Any], Any]] = {float: float, int: float, bool: float, np.ndarray: _ndarray}
-for _t in (np.float16, np.float32, np.float64, np.longdouble, np.int8, np.int16, np.int32, np.int64,
-           np.uint8, np.uint16, np.uint32, np.uint64, np.bool_):
-    FAST[_t] = float
-del _t
+RAW: frozenset[type] = frozenset((
+    float, int, bool, np.float16, np.float32, np.float64, np.int8, np.int16, np.int32, np.int64,
+    np.uint8, np.uint16, np.uint32, np.uint64, np.bool_,
+))
+FAST: dict[type, Callable[[Any], Any]] = {np.ndarray: _ndarray, np.longdouble: float}
+FAST.update(dict.fromkeys(RAW, float))
+
+
+def stored(value: Any) -> Any:
+    """The float a kept value (`RAW`) or a `Deferred` is stored as; anything else as it is."""
+    t = type(value)
+    if t is float:
+        return value
+    if t is Deferred:
+        return value.item()
+    if t in RAW:
+        return to_float(value)
+    return value
+
+
+def to_float(value: Any) -> float:
+    """float(value), with an int too large for a float as +-inf (what a float64 column can hold), NaN if none."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+    except (TypeError, ValueError):  # not reached for what log() keeps (RAW); a seal must never fail
+        return math.nan
 
 
 def _is_torch_tensor_type(t: type) -> bool:

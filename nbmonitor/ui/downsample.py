@@ -8,14 +8,23 @@ index), its finite sum and count (for means) and its first non-finite point
 (NaN, +inf or -inf), so the screen view built from it keeps the extrema of
 every stretch of the run, the exact first and last points, and a mark for
 each stretch that held a non-finite value. Memory: ~100 bytes per bucket.
+
+`add` is cheap for a few points (what a panel tick brings each series): they wait,
+as arrays, until a reader needs the buckets or `FOLD_AT` points have gathered, and are
+then folded in at once. So a tick costs O(new points), not a copy of every bucket array
+per series; the buckets are the same as when every point is folded at once (they depend
+only on the points and their order). A lock makes a fold safe from another thread.
 """
 
 from __future__ import annotations
+
+import threading
 
 import numpy as np
 
 DEFAULT_CAPACITY = 1000  # buckets: at most ~2,000 points per line on screen
 _SLICE = 1 << 16  # raw points turned into unit buckets at a time (bounds temporary memory)
+FOLD_AT = 2048  # points that wait before they are folded into the buckets (~32 kB a series)
 
 _I = np.int64
 _F = np.float64
@@ -28,7 +37,7 @@ def _empty() -> dict[str, np.ndarray]:
     return {f: np.empty(0, _F if f in ("minv", "maxv", "fsum", "nfv") else _I) for f in _FIELDS}
 
 
-def _first_in_groups(mask: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
+def first_in_groups(mask: np.ndarray, starts: np.ndarray, n: int) -> np.ndarray:
     """Per group (given by start offsets), the position of the first True of `mask`, or -1."""
     pos = np.flatnonzero(mask)
     out = np.full(len(starts), -1, _I)
@@ -47,9 +56,9 @@ def _merge(b: dict[str, np.ndarray], starts: np.ndarray) -> dict[str, np.ndarray
     gmin = np.minimum.reduceat(minv, starts)
     gmax = np.maximum.reduceat(maxv, starts)
     sizes = np.diff(np.append(starts, n))
-    imin = _first_in_groups(minv == np.repeat(gmin, sizes), starts, n)
-    imax = _first_in_groups(maxv == np.repeat(gmax, sizes), starts, n)
-    inf = _first_in_groups(b["nfs"] >= 0, starts, n)
+    imin = first_in_groups(minv == np.repeat(gmin, sizes), starts, n)
+    imax = first_in_groups(maxv == np.repeat(gmax, sizes), starts, n)
+    inf = first_in_groups(b["nfs"] >= 0, starts, n)
     fcnt = np.add.reduceat(b["fcnt"], starts)
     has_nf = inf >= 0
     inf_safe = np.where(has_nf, inf, 0)
@@ -86,28 +95,59 @@ class Decimator:
         self.first: tuple[int, float] | None = None
         self.last: tuple[int, float] | None = None
         self._b = _empty()
+        self._folded = 0  # points in the buckets; the rest wait in _wait
+        self._wait: list[tuple[np.ndarray, np.ndarray]] = []
+        self._lock = threading.Lock()
+        self._mm: tuple[int, float, float] = (-1, np.inf, -np.inf)  # (folded, min, max) of the buckets
+        self._wmm: tuple[int, int, float, float] = (-1, 0, np.inf, -np.inf)  # (folded, parts, min, max) of waiting parts read
 
     # -- adding ---------------------------------------------------------------
-    def add(self, steps: np.ndarray, values: np.ndarray) -> None:
-        """Append points (in order) to the series."""
+    def add(self, steps: np.ndarray, values: np.ndarray, nonfinite: int | None = None) -> None:
+        """Append points (in order) to the series; `nonfinite`: how many of the values are NaN/inf,
+        when the caller knows (the publisher counts them for a run's keys at once)."""
         steps = np.asarray(steps, _I)
         values = np.asarray(values, _F)
-        if not len(steps):
+        n = len(steps)
+        if not n:
             return
-        if self.first is None:
-            self.first = (int(steps[0]), float(values[0]))
-        self.last = (int(steps[-1]), float(values[-1]))
+        nf = n - int(np.count_nonzero(np.isfinite(values))) if nonfinite is None else nonfinite
+        with self._lock:
+            if self.first is None:
+                self.first = (steps.item(0), values.item(0))
+            self.last = (steps.item(-1), values.item(-1))
+            self.nonfinite += nf
+            self.count += n
+            self._wait.append((steps, values))
+            if self.count - self._folded >= FOLD_AT:
+                self._fold()
+
+    def _fold(self) -> None:
+        """Fold the waiting points into the buckets (the caller holds the lock)."""
+        if not self._wait:
+            return
+        parts, self._wait = self._wait, []
+        steps = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
+        values = np.concatenate([p[1] for p in parts]) if len(parts) > 1 else parts[0][1]
         for lo in range(0, len(steps), _SLICE):
             self._add(steps[lo:lo + _SLICE], values[lo:lo + _SLICE])
+
+    def _buckets(self) -> dict[str, np.ndarray]:
+        """The buckets with every point folded in."""
+        return self._state()[0]
+
+    def _state(self) -> tuple[dict[str, np.ndarray], tuple[int, float] | None, tuple[int, float] | None, int]:
+        """(buckets, first, last, points in them), every point folded in, read together."""
+        with self._lock:
+            self._fold()
+            return self._b, self.first, self.last, self._folded
 
     def _add(self, s: np.ndarray, v: np.ndarray) -> None:
         n = len(s)
         fin = np.isfinite(v)
         nf = int(n - np.count_nonzero(fin))
-        self.nonfinite += nf
-        idx = np.arange(self.count, self.count + n, dtype=_I)
-        self.count += n
-        while -(-self.count // self.per_bucket) > self.capacity:
+        idx = np.arange(self._folded, self._folded + n, dtype=_I)
+        self._folded += n
+        while -(-self._folded // self.per_bucket) > self.capacity:
             self._coarsen()
         b = self.per_bucket
         head = 0
@@ -125,9 +165,8 @@ class Decimator:
         tail = head + k * b
         if tail < n:
             parts.append(self._group(self._units(s[tail:], v[tail:], idx[tail:], fin[tail:]), b))
-        self._b = _take(self._b, slice(0, keep))
-        for p in parts:
-            self._b = _concat(self._b, p)
+        old = self._b  # one copy of each field, whatever the number of parts
+        self._b = {f: np.concatenate([old[f][:keep], *(p[f] for p in parts)]) for f in _FIELDS}
 
     @staticmethod
     def _units(s, v, idx, fin) -> dict:
@@ -181,14 +220,14 @@ class Decimator:
     # -- reading ----------------------------------------------------------------
     @property
     def buckets(self) -> int:
-        return len(self._b["cnt"])
+        return len(self._buckets()["cnt"])
 
     def points(self) -> tuple[np.ndarray, np.ndarray]:
         """(steps, values) to draw: each bucket's min and max in order, plus the exact first and last.
 
         Non-finite values appear as NaN (a gap in the line); see `nonfinite_marks()`.
         """
-        b = self._b
+        b, first, last, count = self._state()
         ok = b["fcnt"] > 0
         i = np.concatenate([b["mini"][ok], b["maxi"][ok]])
         s = np.concatenate([b["mins"][ok], b["maxs"][ok]])
@@ -198,9 +237,8 @@ class Decimator:
             i = np.concatenate([i, b["nfi"][nf]])
             s = np.concatenate([s, b["nfs"][nf]])
             v = np.concatenate([v, np.full(int(nf.sum()), np.nan)])
-        first, last = self.first, self.last
         if first is not None and last is not None:
-            i = np.concatenate([[0], i, [self.count - 1]])
+            i = np.concatenate([[0], i, [count - 1]])
             s = np.concatenate([[first[0]], s, [last[0]]])
             v = np.concatenate([[first[1]], v, [last[1]]])
         order = np.lexsort((np.isnan(v), i))
@@ -212,18 +250,18 @@ class Decimator:
 
     def nonfinite_marks(self) -> tuple[np.ndarray, np.ndarray]:
         """(steps, values) of the first NaN/inf of each stretch that held one (values NaN, inf or -inf)."""
-        b = self._b
+        b, _, last, _ = self._state()
         nf = b["nfs"] >= 0
         s, v = b["nfs"][nf], b["nfv"][nf]
-        if self.last is not None and not np.isfinite(self.last[1]) and (not len(s) or s[-1] != self.last[0]):
-            s = np.append(s, self.last[0])
-            v = np.append(v, self.last[1])
+        if last is not None and not np.isfinite(last[1]) and (not len(s) or s[-1] != last[0]):
+            s = np.append(s, last[0])
+            v = np.append(v, last[1])
         return s, v
 
     def means(self, width: int = 60) -> tuple[np.ndarray, np.ndarray]:
         """At most `width` stretches: the mean of each one's finite values (NaN if none), and
         a mask of the stretches that held a NaN/inf."""
-        b = self._b
+        b = self._buckets()
         n = len(b["cnt"])
         if not n:
             return np.empty(0), np.zeros(0, bool)
@@ -236,18 +274,44 @@ class Decimator:
             m = fsum / fcnt
         return np.where(fcnt == 0, np.nan, m), nf
 
+    def _range(self) -> tuple[float, float]:
+        """(min, max) of the finite values, NaN if none: the buckets' (kept per fold) and the waiting
+        points' (kept as they arrive: only the parts added since the last read are looked at), so
+        reading them folds nothing and costs no more than the points new since."""
+        wm = self._wmm
+        with self._lock:
+            b, folded = self._b, self._folded
+            seen = wm[1] if wm[0] == folded else 0
+            new = self._wait[seen:]
+        mm = self._mm
+        if mm[0] != folded:
+            ok = b["fcnt"] > 0
+            mm = self._mm = (folded, *((b["minv"][ok].min(), b["maxv"][ok].max()) if ok.any() else (np.inf, -np.inf)))
+        wlo, whi = (wm[2], wm[3]) if seen else (np.inf, -np.inf)
+        if new:
+            v = np.concatenate([w[1] for w in new]) if len(new) > 1 else new[0][1]
+            v = v[np.isfinite(v)]
+            if len(v):
+                wlo, whi = min(wlo, v.min()), max(whi, v.max())
+            self._wmm = (folded, seen + len(new), wlo, whi)
+        lo, hi = min(mm[1], wlo), max(mm[2], whi)
+        return (float(lo), float(hi)) if lo <= hi else (float("nan"), float("nan"))
+
+    def min_max(self) -> tuple[float, float]:
+        """(min, max) of the finite values, NaN if none (one read for both)."""
+        return self._range()
+
     @property
     def min(self) -> float:
-        ok = self._b["fcnt"] > 0
-        return float(self._b["minv"][ok].min()) if ok.any() else float("nan")
+        return self._range()[0]
 
     @property
     def max(self) -> float:
-        ok = self._b["fcnt"] > 0
-        return float(self._b["maxv"][ok].max()) if ok.any() else float("nan")
+        return self._range()[1]
 
     def nbytes(self) -> int:
-        return sum(a.nbytes for a in self._b.values())
+        waiting = list(self._wait)
+        return sum(a.nbytes for a in self._b.values()) + sum(s.nbytes + v.nbytes for s, v in waiting)
 
 
 def ema(values: np.ndarray, weight: float) -> np.ndarray:

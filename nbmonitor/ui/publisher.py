@@ -8,6 +8,11 @@ and passes one `Update` to its sink. The run list of the project is re-read
 once a second. It never touches the training thread: a live run's points come
 from what the writer thread has sealed (see `sources.LiveSource`).
 
+A tick costs in proportion to the new points: the decimators take a few points
+cheaply and fold them in later, and lines with none are skipped. When a tick
+costs more than `MAX_CPU_SHARE` of the time to the next one (thousands of
+lines, a loaded machine), the thread waits longer.
+
 `MessageBudget` is the token bucket the panel spends widget messages from, so
 the number of messages per second has a ceiling whatever the logging rate.
 """
@@ -18,7 +23,7 @@ import fnmatch
 import logging
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -26,18 +31,26 @@ import numpy as np
 
 from ..sources import Source
 from ..store import Event, RunRecord, is_system_key
+from .axes import MetricAxes
 from .downsample import DEFAULT_CAPACITY, Decimator
 
 log = logging.getLogger("nbmonitor.ui.publisher")
 
 DEFAULT_INTERVAL_S = 0.1
 RUNS_INTERVAL_S = 1.0
-MAX_RUNS = 10
+MAX_RUNS = 30  # runs read (the panel draws the newest SHOWN_RUNS of them; "show more runs" draws more)
+LIVE_STATES = ("running", "active")  # nbmonitor's running run; a TensorBoard run whose files grow
 RATE_WINDOW_S = 10.0
+MAX_CPU_SHARE = 0.08  # of one core, the most the publisher thread's ticks take (it waits longer after a costly one)
 
-# category10, the colours TensorBoard and matplotlib users know
+# category10 first (the colours TensorBoard and matplotlib users know), then category20's light
+# tints and category20b's dark shades: MAX_RUNS (30) runs read get 30 distinct colours
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-           "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+           "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+           "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173",
+           "#5254a3", "#8ca252", "#bd9e39", "#ad494a", "#a55194",
+           "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5",
+           "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5"]
 
 
 class MessageBudget:
@@ -75,6 +88,10 @@ class Series:
     decimator: Decimator
     cursor: int = 0  # index of the next point to read
     version: int = 0  # bumped when points arrive
+    system: bool = field(init=False)  # a system-stream key (its steps are seconds)
+
+    def __post_init__(self) -> None:
+        self.system = is_system_key(self.key)
 
 
 @dataclass
@@ -82,9 +99,12 @@ class TrackedRun:
     record: RunRecord
     color: str
     series: dict[str, Series] = field(default_factory=dict)
+    cursors: dict[str, int] = field(default_factory=dict)  # key -> its series' cursor (what a read asks from)
     event_seq: int = 0
     step: int = -1  # highest step seen
     done: bool = False  # not running and read to the end
+    label: str = ""  # the name shown: the run's, with its id when another followed run has that name
+    axes: MetricAxes = field(default_factory=MetricAxes)  # define_metric's x-axes and hidden keys
     _rate: deque = field(default_factory=deque)  # (time, step)
 
     @property
@@ -93,10 +113,19 @@ class TrackedRun:
 
     @property
     def running(self) -> bool:
-        return self.record.state == "running"
+        """Still written to (read on every tick)."""
+        return self.record.state in LIVE_STATES
+
+    def scalar_points(self) -> int:
+        """Points read of its own (not system) keys."""
+        return sum(s.decimator.count for k, s in self.series.items() if not is_system_key(k))
+
+    def thin(self) -> bool:
+        """At most one point a key (TensorBoard's `add_hparams` sub-run `<run>/<timestamp>`)."""
+        return all(s.decimator.count <= 1 for k, s in self.series.items() if not is_system_key(k))
 
     def steps_per_s(self) -> float | None:
-        if not self.running:
+        if self.record.state != "running":  # finished, or a logdir's run: from the record's first/last event
             r = self.record
             dur = (r.updated or r.heartbeat) - r.created
             return (self.step + 1) / dur if dur > 0 and self.step >= 0 else None
@@ -116,9 +145,10 @@ class Update:
     new_runs: list[str] = field(default_factory=list)
     dropped_runs: list[str] = field(default_factory=list)  # no longer among the newest `max_runs`
     events: list[tuple[RunRecord, list[Event]]] = field(default_factory=list)
+    axes_changed: bool = False  # a run's define_metric definitions changed (x-axes, hidden keys)
 
     def __bool__(self) -> bool:
-        return bool(self.series or self.runs_changed or self.events)
+        return bool(self.series or self.runs_changed or self.events or self.axes_changed)
 
 
 class Publisher:
@@ -140,6 +170,7 @@ class Publisher:
         self.focus: str | None = follow  # run id the header and table follow
         self.auto_focus = follow is None  # then: the newest running run, else the newest
         self.runs: dict[str, TrackedRun] = {}
+        self.total_runs = 0  # runs that match, read or not
         self.last_error: str | None = None
         self.ticks = 0
         self._clock = clock
@@ -160,6 +191,19 @@ class Publisher:
             return True
         return any(rec.id == p or fnmatch.fnmatchcase(rec.name, p) for p in self.run_filter)
 
+    def _new_colors(self, new: list[RunRecord]) -> dict[str, str]:
+        """Colours for runs seen for the first time, the newest first (the runs drawn first get
+        category10): the first palette colours no followed run has (a dropped run's is free again);
+        past len(PALETTE) followed runs, colours repeat in turn."""
+        used = {tr.color for tr in self.runs.values()}
+        colors = {}
+        for rec in reversed(new):
+            color = next((c for c in PALETTE if c not in used), PALETTE[self._colors % len(PALETTE)])
+            self._colors += 1
+            used.add(color)
+            colors[rec.id] = color
+        return colors
+
     def key_wanted(self, key: str) -> bool:
         ok = self._key_ok.get(key)
         if ok is None:
@@ -170,12 +214,10 @@ class Publisher:
     def _refresh_runs(self, upd: Update) -> None:
         records = [r for r in self.source.list_runs(self.project) if self._wanted(r)]
         records.sort(key=lambda r: r.created)
+        if len(records) != self.total_runs:
+            self.total_runs = len(records)
+            upd.runs_changed = True
         keep = records[-self.max_runs:]
-        if self.auto_focus:
-            live = [r for r in keep if r.state == "running"] or keep
-            if live and live[-1].id != self.focus:
-                self.focus = live[-1].id
-                upd.runs_changed = True
         if self.focus is not None and self.focus not in {r.id for r in keep}:
             keep += [r for r in records if r.id == self.focus]
         kept = {r.id for r in keep}
@@ -183,11 +225,11 @@ class Publisher:
             del self.runs[run_id]  # memory stays bounded by max_runs, however many runs a sweep makes
             upd.dropped_runs.append(run_id)
             upd.runs_changed = True
+        colors = self._new_colors([r for r in keep if r.id not in self.runs])
         for rec in keep:
             tr = self.runs.get(rec.id)
             if tr is None:
-                tr = self.runs[rec.id] = TrackedRun(rec, PALETTE[self._colors % len(PALETTE)])
-                self._colors += 1
+                tr = self.runs[rec.id] = TrackedRun(rec, colors[rec.id])
                 upd.new_runs.append(rec.id)
                 upd.runs_changed = True
             elif (rec.state, rec.name, rec.total_steps, rec.updated) != (
@@ -196,11 +238,36 @@ class Publisher:
                     upd.runs_changed = True
                     tr.done = False  # read once more to the end
                 tr.record = rec
-        if self.focus is None or self.focus not in self.runs:
-            live = [r for r in keep if r.state == "running"] or keep
-            if live:
-                self.focus = live[-1].id
+        if self.auto_focus or self.focus is None or self.focus not in self.runs:
+            self._choose_focus(upd)
+        for run_id, label in display_names(tr.record for tr in self.runs.values()).items():
+            tr = self.runs[run_id]
+            if tr.label != label:
+                tr.label = label
                 upd.runs_changed = True
+
+    def _choose_focus(self, upd: Update) -> None:
+        """The newest live run, else the run with the most scalar data (newest on a tie); never a
+        thin run (one point a key: an hparams sub-run) while another has more."""
+        runs = list(self.runs.values())  # in creation order
+        if not runs:
+            return
+        live = [tr for tr in runs if tr.running]
+        if live:
+            best = ([tr for tr in live if not tr.thin()] or live)[-1]
+        else:
+            full = [tr for tr in runs if not tr.thin()] or runs
+            best = max(reversed(full), key=lambda tr: tr.scalar_points())
+        if best.id != self.focus:
+            self.focus = best.id
+            upd.runs_changed = True
+
+    def add_run(self, run_id: str) -> None:
+        """Follow `run_id` too (a panel limited to some runs: the next run of its cell)."""
+        with self._lock:
+            if self.run_filter is not None and run_id not in self.run_filter:
+                self.run_filter.append(run_id)
+            self._runs_read_at = -1e18
 
     def follow(self, run_id: str) -> None:
         """Make `run_id` the focus run and read the run list again on the next tick."""
@@ -237,6 +304,10 @@ class Publisher:
                 tr._rate.append((now, tr.step))
                 while len(tr._rate) > 2 and now - tr._rate[0][0] > RATE_WINDOW_S:
                     tr._rate.popleft()
+        if slow and self.auto_focus:  # what was read may change which run has the most data
+            self._choose_focus(upd)
+        if upd.axes_changed:  # definitions read after this tick's points: hidden keys stay out
+            upd.series = {(r, k) for r, k in upd.series if not self.runs[r].axes.hidden(k)}
         return upd
 
     def _changed_runs(self) -> set[str] | None:
@@ -250,32 +321,44 @@ class Publisher:
             return None
 
     def _read_series(self, tr: TrackedRun, upd: Update) -> bool:
-        cursors = {k: s.cursor for k, s in tr.series.items()}
-        chunks = self.source.read_series(tr.id, since=cursors)
-        got = False
+        series, cursors = tr.series, tr.cursors
+        chunks = self.source.read_series(tr.id, since=dict(cursors))
+        new = []  # (series, steps, values) of each key with new points
         for key, ch in chunks.items():
-            n = len(ch)
+            steps = ch.steps
+            n = len(steps)
             if not n:
                 continue
-            s = tr.series.get(key)
+            s = series.get(key)
             if s is None:
-                s = tr.series[key] = Series(key, Decimator(self.capacity))
+                s = series[key] = Series(key, Decimator(self.capacity))
             lo = s.cursor - ch.start  # a source may hand back points we have: skip them
             if lo < 0:
                 log.warning("run %s key %s: points %d..%d missing", tr.id, key, s.cursor, ch.start)
                 lo = 0
             if lo >= n:
                 continue
-            steps, values = ch.steps[lo:], ch.values[lo:]
-            s.cursor = ch.start + n
-            s.decimator.add(steps, values)
+            s.cursor = cursors[key] = ch.start + n
+            new.append((s, steps[lo:], ch.values[lo:]) if lo else (s, steps, ch.values))
+        if not new:
+            return False
+        # The work a key's few points need is done once for the run's new points, not once a key (a tick
+        # brings most lines a point or two: a per-key numpy call would cost more than the points)
+        values = np.concatenate([v for _, _, v in new]) if len(new) > 1 else new[0][2]
+        all_finite = bool(np.isfinite(values).all())
+        hidden = tr.axes.hidden if tr.axes else None
+        wanted = self.key_wanted
+        steps_read = []  # of the run's own keys (the system stream counts seconds, not steps)
+        for s, steps, values in new:
+            s.decimator.add(steps, values, nonfinite=0 if all_finite else None)
             s.version += 1
-            if not is_system_key(key):  # the system stream counts seconds, not steps
-                tr.step = max(tr.step, int(steps.max()))
-            got = True
-            if self.key_wanted(key):
-                upd.series.add((tr.id, key))
-        return got
+            if not s.system:
+                steps_read.append(steps)
+            if wanted(s.key) and (hidden is None or not hidden(s.key)):
+                upd.series.add((tr.id, s.key))
+        if steps_read:  # one reduction for the run, not one a key
+            tr.step = max(tr.step, int(np.concatenate(steps_read).max() if len(steps_read) > 1 else steps_read[0].max()))
+        return True
 
     def _read_events(self, tr: TrackedRun, upd: Update) -> bool:
         events = self.source.read_events(tr.id, since=tr.event_seq)
@@ -284,6 +367,9 @@ class Publisher:
             return False
         tr.event_seq = events[-1].seq + 1
         tr.step = max(tr.step, max(e.step for e in events))
+        for e in events:
+            if e.kind == "wandb" and isinstance(e.payload, dict) and tr.axes.update(e.payload.get("metrics") or []):
+                upd.axes_changed = True
         upd.events.append((tr.record, events))
         return True
 
@@ -320,6 +406,7 @@ class Publisher:
     def _loop(self) -> None:
         while not self._stop.is_set():
             t0 = time.monotonic()
+            c0 = time.thread_time()
             try:
                 self.tick()
                 self.last_error = None
@@ -328,7 +415,11 @@ class Publisher:
                 if msg != self.last_error:
                     log.warning("nbmonitor panel update failed: %s", msg, exc_info=True)
                 self.last_error = msg
-            self._stop.wait(max(0.0, self.interval - (time.monotonic() - t0)))
+            # every `interval`, and never more than MAX_CPU_SHARE of a core: a tick that cost more
+            # (thousands of lines, a loaded machine) is followed by a longer wait, so the next
+            # one reads more points a line and costs less per point
+            period = max(self.interval, (time.thread_time() - c0) / MAX_CPU_SHARE)
+            self._stop.wait(max(0.0, period - (time.monotonic() - t0)))
 
     # -- reading the state (for the panel) ------------------------------------------------
     def focus_run(self) -> TrackedRun | None:
@@ -336,6 +427,13 @@ class Publisher:
 
     def memory_bytes(self) -> int:
         return sum(s.decimator.nbytes() for tr in self.runs.values() for s in tr.series.values())
+
+
+def display_names(records: Iterable[RunRecord]) -> dict[str, str]:
+    """Run id -> the name to show: a name several runs share (a cell run twice) gets the run's id."""
+    recs = list(records)
+    seen = Counter(r.name for r in recs)
+    return {r.id: f"{r.name} ({r.id})" if seen[r.name] > 1 else r.name for r in recs}
 
 
 def as_f32(a: np.ndarray) -> bytes:

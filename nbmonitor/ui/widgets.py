@@ -28,6 +28,7 @@ class HeaderWidget(anywidget.AnyWidget):
     runs = traitlets.Int(0).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
     alerts: traitlets.List = traitlets.List([]).tag(sync=True)
+    flags: traitlets.List = traitlets.List([]).tag(sync=True)  # [{text, title}]: badges (groups.py)
 
 
 class SparkTableWidget(anywidget.AnyWidget):

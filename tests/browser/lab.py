@@ -727,3 +727,33 @@ def open_and_run(
     if wait:
         wait_run_finished(page, opened.path, timeout_s=timeout_s)
     return opened
+
+
+# pairs of tick labels of one axis whose boxes overlap, in the panel's charts
+TICK_OVERLAPS_JS = """() => {
+  const bad = [];
+  for (const ax of document.querySelectorAll('.nbm-panel g.axis')) {
+    const r = [...ax.querySelectorAll('.tick text')].map(t => t.getBoundingClientRect()).filter(b => b.width > 0);
+    for (let i = 0; i < r.length; i++) for (let j = i + 1; j < r.length; j++) {
+      const a = r[i], b = r[j];
+      if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) bad.push([i, j]);
+    }
+  }
+  return bad;
+}"""
+
+
+# The panel's 'loss' figure (an expression), and what it draws: its shown lines and filled areas (a group's
+# band is 3 lines over 1 area) and the most points of one line. Shared by the group band tests.
+LOSS_FIGURE_JS = ("Array.from(document.querySelectorAll('.nbm-panel .bqplot.figure'))"
+                  ".find(f => (f.querySelector('.mainheading') || {}).textContent === 'loss')")
+BAND_STATE_JS = f"""() => {{
+  const f = {LOSS_FIGURE_JS};
+  if (!f) return null;
+  const shown = (p) => (p.getAttribute('d') || '').length > 10 && getComputedStyle(p).visibility !== 'hidden'
+      && p.getClientRects().length > 0;
+  const lines = Array.from(f.querySelectorAll('path.line')).filter(shown);
+  const areas = Array.from(f.querySelectorAll('path.area')).filter(shown);
+  const points = Math.max(0, ...lines.map(p => (p.getAttribute('d') || '').split(/[ML]/).length - 1));
+  return {{lines: lines.length, areas: areas.length, points}};
+}}"""

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.browser import lab
 
 TRAIN = r'''
@@ -74,6 +76,12 @@ CELLS = [TRAIN, SHOW, "views['ImageGridView'].widget", "views['HistogramView'].w
          "views['TableView'].widget", "views['ImagesView'].widget"]
 
 
+def _slide(page, slider: str, value: int) -> None:
+    """Move a range input to `value` as a user's drag does (an input event)."""
+    page.evaluate("""([sel, v]) => { const s = document.querySelector(sel);
+                     s.value = String(v); s.dispatchEvent(new Event('input')); }""", [slider, value])
+
+
 def _mistakes(page) -> tuple[int, int]:
     out = page.locator(".jp-OutputArea-output", has_text="MISTAKES=").first.inner_text()
     m = re.search(r"MISTAKES=(\d+) ROWS=(\d+)", out)
@@ -109,10 +117,10 @@ def test_media_views_in_lab(lab_page, jupyter_server):
               c.classList.contains('nbm-mistake')])"""
     )
     assert all((p != t) == wrong for p, t, wrong in pairs)
-    # two steps logged: a step selector with both
-    steps = page.locator(f"{grid} select.nbm-grid-step option").all_inner_texts()
-    assert steps == ["4", "40"], steps
-    assert page.get_attribute(grid, "data-step") == "40"
+    # two steps logged: a step slider over both, at the newest
+    assert page.get_attribute(f"{grid} input.nbm-grid-slider", "max") == "1"
+    assert page.locator(f"{grid} .nbm-grid-step").inner_text().startswith("step 40")
+    assert page.get_attribute(grid, "data-step") == "40" and page.get_attribute(grid, "data-shown") == "40"
     lab.screenshot(page, "media_grid", selector=grid)
 
     # sort by score, descending: the scores shown are in order
@@ -128,12 +136,14 @@ def test_media_views_in_lab(lab_page, jupyter_server):
     page.locator(f"{grid} .nbm-card").first.click()
     page.wait_for_selector(".nbm-grid-zoom img.nbm-grid-zoomimg[src^='blob:']")
     assert page.locator(".nbm-grid-zoom dd").count() == 3
+    # the zoom asks the kernel for the full-size PNG (the grid holds previews)
+    page.wait_for_function("() => document.querySelector('.nbm-grid-zoomimg').title === 'full size'")
     lab.screenshot(page, "media_grid_zoom")
     page.keyboard.press("Escape")
     assert page.locator(".nbm-grid-zoom").count() == 0
     # the earlier step
-    page.select_option(f"{grid} select.nbm-grid-step", label="4")
-    page.wait_for_function(f"() => document.querySelector('{grid}').dataset.step === '4'")
+    _slide(page, f"{grid} input.nbm-grid-slider", 0)
+    page.wait_for_function(f"() => document.querySelector('{grid}').dataset.shown === '4'")
 
     # -- histograms: bands, ridges, the step slider ---------------------------------
     hist = ".nbm-histograms"
@@ -168,6 +178,13 @@ def test_media_views_in_lab(lab_page, jupyter_server):
     assert page.locator(f"{table} tbody tr").first.locator("td").nth(1).inner_text() == "3"
     page.wait_for_selector(".nbm-images img.nbm-image[src^='blob:']")
     assert page.locator(".nbm-images .nbm-image-caption").first.inner_text() == "a zero"
+    # a click asks the kernel for the full-size PNG (the strip first shows a preview)
+    img = page.locator(".nbm-images img.nbm-image").first
+    assert "full size" in img.get_attribute("title") and "kernel" in img.get_attribute("title")
+    preview = img.get_attribute("src")
+    img.click()
+    page.wait_for_function("(p) => { const i = document.querySelector('.nbm-images img.nbm-image');"
+                           " return i.title === 'full size' && i.src !== p && i.naturalWidth === 8; }", arg=preview)
     lab.screenshot(page, "media_table_images", selector=".nbm-tableview")
     lab.screenshot(page, "media_page")
     assert page.evaluate("() => window.__nbm_xss === undefined")
@@ -223,4 +240,129 @@ def test_grid_with_500_rows(lab_page, jupyter_server):
     print(f"500-row grid: thumbnails decoded {t1 - t0:.0f} ms after the cell finished; filter+sort+unfilter {took:.0f} ms")
     assert took < 5000
     lab.screenshot(page, "media_grid_500", selector=grid)
+    lab.assert_no_widget_errors(page)
+
+
+LIVE_IMAGE = r'''
+import os, time, numpy as np, nbmonitor as nbm
+run = nbm.init(project="media-live-{ui}", name="busy", system_metrics=False)
+for s in range(20):  # 20 steps: the panel keeps the newest 16, steps 0-3 are older (read from the store)
+    run.log({{"sample": nbm.Image(np.full((8, 8, 3), 10 * s, np.uint8), caption=f"eight px, step {{s}}")}}, step=s)
+t0 = time.time()
+i = 20
+while not os.path.exists("release-media-live-{ui}") and time.time() - t0 < 300:  # busy, as a training loop
+    x = 0
+    for _ in range(30000):
+        x += 1
+    run.log({{"loss": 1.0 / i}}, step=i)
+    i += 1
+nbm.finish(quiet=True)
+'''
+
+
+@pytest.mark.parametrize("ui", ["lab", "notebook"])
+def test_the_full_size_image_comes_while_the_cell_runs(lab_page, jupyter_server, ui):
+    """In a live panel the images view's widget is routed to the panel's kernel subshell: a click on
+    an image gets the full-size PNG while the training cell still runs (its tooltip says it does), and
+    the slider reaches a step older than the 16 the panel keeps: the kernel reads it from the store."""
+    page = lab_page
+    opened = lab.open_and_run(page, jupyter_server, [LIVE_IMAGE.format(ui=ui)], ui=ui, name=f"media-live-{ui}.ipynb",
+                              wait=False)
+    sel = ".nbm-panel .nbm-images img.nbm-image[src^='blob:']"
+    page.wait_for_selector(sel, timeout=lab.LOAD_TIMEOUT_MS)
+    page.wait_for_function(f"() => document.querySelector(\"{sel}\").dataset.live === 'true'",
+                           timeout=lab.SELECTOR_TIMEOUT_MS)
+    img = page.locator(sel).first
+    assert "also while a cell runs" in img.get_attribute("title")
+    preview = img.get_attribute("src")
+    assert lab.run_state(page, opened.path).get("state") == "running"
+    img.click()
+    page.wait_for_function("(p) => { const i = document.querySelector('.nbm-panel .nbm-images img.nbm-image');"
+                           " return i.title === 'full size' && i.src !== p && i.naturalWidth === 8; }", arg=preview,
+                           timeout=lab.SELECTOR_TIMEOUT_MS)
+    assert lab.run_state(page, opened.path).get("state") == "running"  # answered mid-cell
+    lab.screenshot(page, f"media_{ui}_live_full_size")
+    # the oldest step, which the page never had: the slider asks the kernel, mid-cell
+    strip = ".nbm-panel .nbm-images .nbm-image-strip"
+    assert page.evaluate(f"() => document.querySelector('{strip} input.nbm-image-slider').max") == "19"
+    page.evaluate(f"""() => {{ const s = document.querySelector('{strip} input.nbm-image-slider');
+                     s.value = '0'; s.dispatchEvent(new Event('input')); }}""")
+    page.wait_for_function(f"() => document.querySelector('{strip}').dataset.shown === '0'",
+                           timeout=lab.SELECTOR_TIMEOUT_MS)
+    assert page.locator(f"{strip} .nbm-image-caption").inner_text() == "eight px, step 0"
+    assert lab.run_state(page, opened.path).get("state") == "running"
+    page.locator(f"{strip} img.nbm-image").click()  # its full size, from the store too
+    page.wait_for_function(f"() => document.querySelector('{strip} img.nbm-image').title === 'full size'",
+                           timeout=lab.SELECTOR_TIMEOUT_MS)
+    assert lab.run_state(page, opened.path).get("state") == "running"
+    lab.screenshot(page, f"media_{ui}_live_older_step")
+    (jupyter_server.root_dir / f"release-media-live-{ui}").write_text("")
+    lab.wait_run_finished(page, opened.path)
+    lab.assert_no_widget_errors(page)
+
+
+LIVE_GRID = r'''
+import os, time, numpy as np, nbmonitor as nbm
+run = nbm.init(project="grid-live-{ui}", name="busy", system_metrics=False)
+for s in range(30):  # 30 steps of 8 predictions: the browser holds the newest 4, steps 0-25 come from the store
+    t = nbm.Table(columns=["image", "pred", "target"])
+    for j in range(8):
+        t.add_data(nbm.Image(np.full((8, 8, 3), 8 * s + j, np.uint8), caption=f"step {{s}} #{{j}}"), j % 3, (j + s) % 3)
+    run.log({{"predictions": t, "loss": 1.0 / (s + 1)}}, step=s)
+t0 = time.time()
+i = 30
+while not os.path.exists("release-grid-live-{ui}") and time.time() - t0 < 300:  # busy, as a training loop
+    x = 0
+    for _ in range(30000):
+        x += 1
+    run.log({{"loss": 1.0 / i}}, step=i)
+    i += 1
+nbm.finish(quiet=True)
+'''
+
+
+@pytest.mark.parametrize("ui", ["lab", "notebook"])
+def test_the_grid_slider_reaches_an_old_step_while_the_cell_runs(lab_page, jupyter_server, ui):
+    """The live panel's image grid: 30 logged steps, the slider reaches all of them; step 3, long out of the
+    browser's window, is read from the store by the panel's kernel subshell while the training cell runs,
+    its images and captions those logged at step 3; a click shows one at full size, also mid-cell."""
+    page = lab_page
+    opened = lab.open_and_run(page, jupyter_server, [LIVE_GRID.format(ui=ui)], ui=ui, name=f"grid-live-{ui}.ipynb",
+                              wait=False)
+    grid = ".nbm-panel .nbm-imagegrid"
+    page.wait_for_function(f"() => {{ const g = document.querySelector('{grid}');"
+                           " return g && g.dataset.shown === '29'; }", timeout=lab.LOAD_TIMEOUT_MS)
+    slider = f"{grid} input.nbm-grid-slider"
+    assert page.get_attribute(slider, "max") == "29"  # every logged step, not only the 4 held here
+    assert page.locator(f"{grid} .nbm-grid-step").inner_text().startswith("step 29")
+    assert lab.run_state(page, opened.path).get("state") == "running"
+    _slide(page, slider, 3)
+    page.wait_for_function(f"() => document.querySelector('{grid}').dataset.shown === '3'",
+                           timeout=lab.SELECTOR_TIMEOUT_MS)
+    page.wait_for_function(f"() => [...document.querySelectorAll('{grid} img.nbm-thumb')]"
+                           ".filter(i => i.complete && i.naturalWidth === 8).length === 8", timeout=lab.SELECTOR_TIMEOUT_MS)
+    assert page.get_attribute(grid, "data-old") == "true"
+    assert page.locator(f"{grid} .nbm-caption").all_inner_texts() == [f"step 3 #{j}" for j in range(8)]
+    assert page.locator(f"{grid} .nbm-target .nbm-v").all_inner_texts() == [str((j + 3) % 3) for j in range(8)]
+    # the pixels are step 3's: grey 8 * 3 + j
+    greys = page.evaluate(f"""() => [...document.querySelectorAll('{grid} img.nbm-thumb')].map(img => {{
+        const c = document.createElement('canvas'); c.width = 8; c.height = 8;
+        const g = c.getContext('2d'); g.drawImage(img, 0, 0); return g.getImageData(4, 4, 1, 1).data[0]; }})""")
+    assert all(abs(g - (24 + j)) <= 2 for j, g in enumerate(greys)), greys  # JPEG previews: near, not exact
+    assert page.locator(f"{grid} .nbm-grid-step").inner_text().startswith("step 3")
+    assert lab.run_state(page, opened.path).get("state") == "running"  # answered mid-cell
+    lab.screenshot(page, f"grid_{ui}_live_old_step", selector=grid)
+    page.locator(f"{grid} .nbm-card").nth(5).click()  # its full size, from the store too
+    page.wait_for_function("() => { const i = document.querySelector('.nbm-grid-zoomimg');"
+                           " return i && i.title === 'full size' && i.naturalWidth === 8; }",
+                           timeout=lab.SELECTOR_TIMEOUT_MS)
+    assert page.locator(".nbm-grid-zoom .nbm-grid-zoomcap").inner_text() == "step 3 #5"
+    assert lab.run_state(page, opened.path).get("state") == "running"
+    lab.screenshot(page, f"grid_{ui}_live_old_step_zoom")
+    page.keyboard.press("Escape")
+    _slide(page, slider, 29)  # back to the newest: it is held here
+    page.wait_for_function(f"() => document.querySelector('{grid}').dataset.shown === '29'")
+    assert page.get_attribute(grid, "data-old") == "false"
+    (jupyter_server.root_dir / f"release-grid-live-{ui}").write_text("")
+    lab.wait_run_finished(page, opened.path)
     lab.assert_no_widget_errors(page)

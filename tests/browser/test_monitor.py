@@ -71,14 +71,14 @@ def growing_logdir(request, tmp_path):
     while not first() and time.time() < deadline:
         assert child.poll() is None, child.stderr.read().decode()
         time.sleep(0.2)
-    yield request.param, logdir
+    yield request.param, logdir, child
     child.kill()
     child.wait()
 
 
 def test_monitor_logdir_shows_points_arriving(lab_page, jupyter_server, growing_logdir):
     page = lab_page
-    kind, logdir = growing_logdir
+    kind, logdir, writer = growing_logdir
     cells = ["%load_ext nbmonitor", f"%monitor --logdir {logdir} --smoothing 0.3"]
     lab.open_and_run(page, jupyter_server, cells, ui="lab", name=f"monitor-{kind}.ipynb")
     page.wait_for_selector(".nbm-panel .nbm-header", timeout=lab.SELECTOR_TIMEOUT_MS)
@@ -96,8 +96,16 @@ def test_monitor_logdir_shows_points_arriving(lab_page, jupyter_server, growing_
     later_step = page.evaluate(JS_STEP)
     assert later_step >= first_step + 10
     header = page.inner_text(".nbm-panel .nbm-header")
-    assert "train" in header and "running" in header
+    assert "train" in header and ("active" if kind == "tensorboard" else "running") in header
     keys = page.eval_on_selector_all(".nbm-panel .nbm-sparktable tr[data-key]", "rs => rs.map(r => r.dataset.key)")
     assert sorted(keys) == ["Loss/train", "Loss/val", "accuracy"]
     lab.screenshot(page, f"monitor_{kind}_lab_later")
     lab.assert_no_widget_errors(page)
+    if kind == "tensorboard":  # the writer stops: "idle since <time>" (its cadence: 15 s), then the static view
+        writer.kill()
+        writer.wait()
+        page.wait_for_function("() => document.body.innerText.includes('idle since')", timeout=90_000)
+        page.wait_for_selector(".nbm-panel-static:not(.nbm-live-fallback)", timeout=60_000)
+        text = page.inner_text(".nbm-panel-static:not(.nbm-live-fallback)")
+        assert "logs/train · idle since" in text, text
+        lab.screenshot(page, "monitor_tensorboard_lab_idle")

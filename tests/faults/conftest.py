@@ -27,10 +27,21 @@ def _isolated(tmp_path, monkeypatch):
         nbm.finish(quiet=True)
 
 
+# A script started from a terminal has Ctrl-C and hang-up at their defaults. A suite launched in the
+# background (`nohup ... &`, a non-interactive shell) passes SIGINT and SIGHUP on *ignored*, and Python
+# then never raises KeyboardInterrupt: the signal tests would test the launcher, not nbmonitor.
+TERMINAL_SIGNALS = """
+import signal
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.signal(signal.SIGHUP, signal.SIG_DFL)
+"""
+
+
 def child(code: str, root: Path, **env) -> subprocess.Popen:
-    """A Python child running `code` (dedented) with NBMONITOR_DIR=root; stdout/stderr piped as text."""
+    """A Python child running `code` (dedented) with NBMONITOR_DIR=root, with the signal dispositions of a
+    script started from a terminal; stdout/stderr piped as text."""
     return subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(code)],
+        [sys.executable, "-c", TERMINAL_SIGNALS + textwrap.dedent(code)],
         env={**os.environ, "PYTHONPATH": str(REPO), "NBMONITOR_DIR": str(root), "NBMONITOR_DISPLAY": "0", **env},
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )

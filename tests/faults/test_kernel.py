@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
 
 import nbmonitor as nbm
-
-from .conftest import REPO
+from tests.kernels import real_kernel
 
 OPEN_RUN = """
 import nbmonitor as nbm
@@ -21,21 +19,8 @@ for i in range(1000):
 
 @pytest.fixture
 def kernel(tmp_path):
-    jc = pytest.importorskip("jupyter_client")
-    pytest.importorskip("ipykernel")
-    env = {**os.environ, "NBMONITOR_DIR": str(tmp_path / "root"), "NBMONITOR_DISPLAY": "0",
-           "PYTHONPATH": str(REPO)}
-    km = jc.KernelManager(kernel_name="python3")
-    km.start_kernel(env=env, extra_arguments=["--HistoryManager.enabled=False"])
-    kc = km.client()
-    kc.start_channels()
-    kc.wait_for_ready(timeout=60)
-    try:
-        yield km, kc
-    finally:
-        kc.stop_channels()
-        if km.is_alive():
-            km.shutdown_kernel(now=True)
+    with real_kernel(tmp_path / "root", display=False) as k:
+        yield k
 
 
 def _run(kc, code: str, timeout: float = 60):

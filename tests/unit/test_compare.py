@@ -37,3 +37,29 @@ def test_static_html_is_escaped_and_has_png_sparklines(tmp_path):
     lines = data["text/plain"].splitlines()
     assert lines[0].split() == ["name", "state", "lr", "dropout", "loss", "acc", "acc", "history"]
     assert "0x" not in data["text/plain"] and len(lines) == 4
+
+
+def test_displayed_as_html_not_a_widget_view_sortable_where_trusted(tmp_path):
+    """No widget mime (reopened without a kernel: no "model not found"); the table carries its sort
+    values and a script that sorts and switches the sparkline key where the output is trusted."""
+    import base64
+    import json
+    import re
+
+    _sweep(tmp_path)
+    t = nbm.compare("sweep", dir=tmp_path)
+    data = t._repr_mimebundle_()
+    assert set(data) == {"text/html", "text/plain"}
+    page = data["text/html"]
+    assert page.count("<script>") == 1 and "document.currentScript" in page
+    assert '<td data-v="0.001" data-num' in page and '<td data-v="&lt;b&gt;run2&lt;/b&gt;"' in page
+    blob = json.loads(re.search(r'<script type="application/json" class="nbm-rt-data">(.*?)</script>', page).group(1))
+    assert blob["ncols"] == 6 and blob["keys"] == ["acc", "loss"]
+    assert len(blob["png"]) == 2 and len(blob["png"][1]) == 3
+    assert base64.b64decode(blob["png"][1][0])[:8] == b"\x89PNG\r\n\x1a\n"
+    hostile = tmp_path / "h"
+    nbm.init(project="x", name="</script><script>alert(1)</script>", dir=hostile)
+    nbm.log({"a": 1.0, "b": 2.0})
+    nbm.finish(quiet=True)
+    page = nbm.compare("x", dir=hostile)._repr_mimebundle_()["text/html"]
+    assert page.count("<script") == 2 and "alert(1)</script>" not in page

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import nbmonitor as nbm
-from nbmonitor.tracking.distributed import RankInfo, check_mode, rank_info
+from nbmonitor.tracking.distributed import STEP_TIME_KEY, RankInfo, StepClock, check_mode, rank_info
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -63,6 +63,37 @@ def test_every_rank_records_its_own_run_in_the_group(monkeypatch, tmp_path):
         nbm.init(project="d", dir=tmp_path, distributed="all")
 
 
+def test_step_clock_times_each_new_step():
+    clock, got = StepClock(), []
+    for step, t in [(0, 10.0), (0, 10.5), (1, 11.0), (1, 11.2), (2, 13.0), (5, 16.0)]:
+        vals: dict[str, float] = {}
+        clock.tick(step, t, vals)
+        got.append(vals.get(STEP_TIME_KEY))
+    # nothing at the first step, nor at a second log() of a step; 3 s over 3 steps -> 1 s a step
+    assert got == [None, None, 1.0, None, 2.0, 1.0]
+
+
+def test_each_rank_logs_its_step_time(monkeypatch, tmp_path):
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("RANK", "1")
+    run = nbm.init(project="d", name="job", dir=tmp_path, distributed="all", group="exp1", system_metrics=False)
+    for i in range(4):
+        nbm.log({"loss": 1.0 / (i + 1)})
+        nbm.log({"acc": 0.5})  # each call is a step of its own: 8 steps
+    nbm.finish(quiet=True)
+    h = nbm.get_run(run.id, dir=tmp_path).history()
+    st = h.set_index("_step")[STEP_TIME_KEY]
+    assert st.index.tolist() == list(range(8)) and st.iloc[0] != st.iloc[0]  # NaN at the first step
+    assert (st.iloc[1:] >= 0).all()
+    monkeypatch.delenv("WORLD_SIZE")
+    monkeypatch.delenv("RANK")
+    nbm.init(project="d", name="alone", dir=tmp_path, system_metrics=False)
+    nbm.log({"loss": 1.0})
+    nbm.log({"loss": 0.5})
+    nbm.finish(quiet=True)
+    assert STEP_TIME_KEY not in nbm.get_run("alone", dir=tmp_path).history()  # only ranks of "all" time steps
+
+
 DDP = """
     import sys, torch, torch.distributed as dist, nbmonitor as nbm
     mode, url = sys.argv[1], sys.argv[2]
@@ -106,6 +137,7 @@ def test_torchrun_ddp_four_ranks_into_postgres(mode, tmp_path, postgres_url):
         for k in range(4):
             h = nbm.get_run(f"tiny/rank{k}", dir=postgres_url).history()
             assert h["_step"].tolist() == list(range(20)) and set(h["rank"]) == {float(k)}
+            assert h[STEP_TIME_KEY].iloc[1:].gt(0).all()  # each rank timed its steps 1..19
 
 
 def test_a_sqlite_root_made_before_groups_gets_the_column(tmp_path):

@@ -102,3 +102,28 @@ def test_ema_matches_tensorboard():
         np.testing.assert_allclose(ema(v, w), _tb_smooth(v, w) if w else v, equal_nan=True)
     assert ema(np.full(5, 2.0), 0.9).tolist() == [2.0] * 5
     assert ema(np.array([3.0, 5.0]), 0.5)[0] == 3.0  # debiased: the first point is itself
+
+
+def test_min_max_exact_when_read_between_adds_and_folds():
+    """The table reads min/max on every refresh while points keep arriving: each read equals the
+    finite min/max of every point so far (NaN when there is none), whatever was folded in between."""
+    rng = np.random.default_rng(0)
+    for _ in range(100):
+        dec, seen, i = Decimator(8), [], 0
+        for _ in range(int(rng.integers(1, 60))):
+            n = int(rng.integers(1, 5))
+            v = rng.normal(size=n)
+            v[rng.random(n) < 0.2] = np.nan
+            v[rng.random(n) < 0.1] = np.inf
+            dec.add(np.arange(i, i + n), v)
+            i += n
+            seen.append(v)
+            if rng.random() < 0.2:
+                dec.points()  # folds the waiting points in
+            a = np.concatenate(seen)
+            a = a[np.isfinite(a)]
+            got = dec.min_max()
+            if len(a):
+                assert got == (a.min(), a.max()) and (dec.min, dec.max) == got
+            else:
+                assert np.isnan(got[0]) and np.isnan(got[1])

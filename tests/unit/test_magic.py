@@ -141,6 +141,9 @@ def test_monitor_shows_the_current_project(ip, panels, tmp_path, monkeypatch):
     assert options == {"project": "live", "runs": "n*", "keys": "train/*", "smoothing": 0.6, "height": 600}
     ip.run_line_magic("monitor", "-p older")
     assert panels[-1][1]["project"] == "older"  # the same store as the current run
+    ip.run_line_magic("monitor", "-p older --max-runs 50")  # read and draw up to 50 runs
+    assert panels[-1][1]["max_runs"] == 50 and panels[-1][1]["shown_runs"] == 50
+    assert "--max-runs must be a positive number" in _magic_error(ip, "--max-runs 0")
     assert "no project 'missing'" in _magic_error(ip, "--project missing")
     run.finish(quiet=True)
 
@@ -215,10 +218,10 @@ def test_list_of_tensorboard_runs_shows_state_steps_keys(ip, panels, tmp_path):
         ip.run_line_magic("monitor", f"list --logdir {logs}")
     assert cap.outputs[0].data["text/plain"] == "\n".join([
         f"3 runs in {logs}",
-        "name   state    steps  keys",
-        "ex1    running      7  Loss/train, Loss/val",
-        "ex2    running      7  Loss/train, Loss/val",
-        "other  running      7  Loss/train, Loss/val",
+        "name   state   steps  keys",
+        "ex1    active      7  Loss/train, Loss/val",  # a logdir's run: its files just grew
+        "ex2    active      7  Loss/train, Loss/val",
+        "other  active      7  Loss/train, Loss/val",
     ])
 
 
@@ -319,3 +322,23 @@ def test_a_mixed_folder_reads_the_same_through_runs_get_run_and_monitor(ip, pane
         assert view.name == name
     assert nbm.get_run("mine", dir=mixed).history()["loss"].tolist()[-1] == pytest.approx(0.2)
     assert nbm.get_run("tb/ex1", dir=mixed).history()["Loss/train"].tolist()[0] == pytest.approx(1.0)
+
+
+def test_monitor_of_finished_runs_becomes_static_when_its_cell_ends(ip, tmp_path, monkeypatch):
+    """A view with no run of its own: when its cell ends and nothing runs, its output is the static view
+    (no widget mime: a saved notebook reopened without a kernel shows no "model not found")."""
+    pytest.importorskip("ipywidgets")
+    monkeypatch.setattr(magic, "_panels", {})
+    _runs(tmp_path, names=("a", "b"), n=5)
+    with capture_output() as cap:
+        ip.run_cell(f"%monitor --logdir {tmp_path}")  # a real cell: post_run_cell fires
+    (panel,) = magic._panels.values()
+    try:
+        assert panel.ended and panel.publisher.running  # static, still watching for a run going on
+        first, last = cap.outputs[0], cap.outputs[-2]  # the panel's, made static; then its live copy emptied
+        assert cap.outputs[-1].data == {"text/plain": ""}
+        assert "application/vnd.jupyter.widget-view+json" in first.data
+        assert set(last.data) == {"text/plain", "text/html"} and "nbm-panel-static" in last.data["text/html"]
+        assert "nbmonitor panel: proj/b · finished" in last.data["text/plain"]
+    finally:
+        panel.close()

@@ -109,6 +109,8 @@ def test_controls_live_in_the_browser_the_kernel_sends_raw_series():
         r0 = panel.controls.reset
         panel.reset_zoom()
         assert panel.controls.reset == r0 + 1
+        # wheel and drag zoom and pan the step axis only; the browser fits y to what is in view (js/charts.js)
+        assert chart.zoom.scales == {"x": [chart.sx]}
         assert panel.controls.runs == [{"id": run.id, "name": run.name, "color": "#1f77b4", "state": "finished"}]
 
 
@@ -426,3 +428,104 @@ def test_ema_matches_the_browser_s(tmp_path):
     out = ema(np.array([1.0, 2.0, np.nan, 4.0]), 0.5)
     assert out[0] == pytest.approx(1.0) and out[1] == pytest.approx(5 / 3) and np.isnan(out[2])
     assert out[3] == pytest.approx(3.0)
+
+
+def test_a_view_of_a_project_is_static_while_nothing_runs_and_live_while_a_run_goes_on(monkeypatch):
+    """nbm.panel()/%monitor (static_when_idle): live while the cell's run goes on; static IDLE_END_S after
+    its runs stopped; live again when the next run of the project starts; static again after it."""
+    from nbmonitor.ui import idle
+
+    shown = _fake_notebook(monkeypatch)
+    monkeypatch.setattr(idle, "IDLE_END_S", 0.0)
+    store = MemoryStore()
+    run = nbm.init(project="watch", name="first", display=False, store=store, system_metrics=False)
+    run.log({"x": 1.0})
+    run.flush()
+
+    def tick():
+        panel.publisher._runs_read_at = -1e18  # re-read the run list now
+        panel.publisher.tick()
+
+    def last_panel_output():
+        return [o for k, o in shown if isinstance(o, dict) and (WIDGET in o or "nbm-panel-static" in o.get("text/html", "")
+                                                                 and "nbm-live-fallback" not in o.get("text/html", ""))][-1]
+
+    with recording_comms():
+        panel = Panel(LiveSource(store), project="watch", static_when_idle=True).show()
+        panel.publisher.stop()  # ticks by hand below
+        panel.idle.cell_done()  # the cell is over, the run goes on: live
+        assert not panel.ended and WIDGET in last_panel_output()
+        run.finish(quiet=True)
+        tick()  # finished: idle from now
+        tick()  # idle >= IDLE_END_S: static
+        assert panel.ended and WIDGET not in last_panel_output()
+        assert "watch/first · finished" in last_panel_output()["text/plain"]
+        assert panel.publisher.interval >= idle.DORMANT_INTERVAL_S  # watches slower meanwhile
+        second = nbm.init(project="watch", name="second", display=False, store=store, system_metrics=False)
+        second.log({"x": 2.0})
+        second.flush()
+        tick()
+        assert not panel.ended and WIDGET in last_panel_output()  # live again
+        second.finish(quiet=True)
+        tick()
+        tick()
+        assert panel.ended and "watch/second · finished" in last_panel_output()["text/plain"]
+        panel.close()
+
+
+def _finished_runs(project: str, prefix: str, n: int) -> MemoryStore:
+    """A store holding n finished runs of `project`, named prefix00, prefix01, ..., run k logging loss = k."""
+    store = MemoryStore()
+    for k in range(n):
+        run = nbm.init(project=project, name=f"{prefix}{k:02d}", display=False, store=store, system_metrics=False)
+        run.log({"loss": float(k)})
+        run.finish(quiet=True)
+    return store
+
+
+def test_a_project_of_30_runs_reads_all_draws_10_and_says_so():
+    """%monitor on 30 runs: all 30 read (lines in the charts), the newest 10 drawn at first (the browser's
+    "show more runs" raises `controls.limit`), "showing 10 of 30 runs" in the panel and its static copy."""
+    store = _finished_runs("thirty", "t", 30)
+    with recording_comms():
+        panel = Panel(LiveSource(store), project="thirty")
+        panel.flush()
+        assert len(panel.publisher.runs) == 30 and len(panel._charts["loss"].lines) == 30
+        assert panel.controls.limit == 10 and panel.controls.total == 30 and len(panel.controls.runs) == 30
+        html = panel.html()
+        assert "showing 10 of 30 runs" in html and "t29" in html and "t20" in html and "t19" not in html
+        panel.controls.limit = 0  # "show more runs" until all show
+        assert "showing" not in panel.html() and "t00" in panel.html()
+        few = Panel(LiveSource(store), project="thirty", max_runs=20)
+        few.flush()
+        assert len(few.publisher.runs) == 20
+        assert "showing 10 of 30 runs (the newest 20 read; max_runs / --max-runs reads more)" in few.html()
+
+
+def test_30_runs_get_30_distinct_colours_the_same_in_lines_legend_and_static_copy():
+    """A 10-colour palette repeated colours among a project's 30 runs (runs_lab_more.png)."""
+    from nbmonitor.ui.publisher import PALETTE
+
+    store = _finished_runs("hues", "h", 31)
+    with recording_comms():
+        panel = Panel(LiveSource(store), project="hues", max_runs=30)
+        panel.flush()
+        runs = panel.publisher.runs
+        assert len(runs) == 30 and len({tr.color for tr in runs.values()}) == 30
+        legend = {r["id"]: r["color"] for r in panel.controls.runs}
+        lines = {rid: ln.colors[0] for rid, ln in panel._charts["loss"].lines.items()}
+        assert legend == lines == {rid: tr.color for rid, tr in runs.items()}
+        newest = sorted(runs.values(), key=lambda tr: tr.record.created)[-10:]  # drawn first: category10
+        assert [tr.color for tr in reversed(newest)] == PALETTE[:10]
+        panel.controls.limit = 0  # all runs in the static copy: each legend dot in its run's colour
+        html = panel.html()
+        for tr in runs.values():
+            assert f'<span style="color:{tr.color}">●</span> {tr.label}' in html
+        # a dropped run's colour goes to the next new run: still no two followed runs share one
+        run = nbm.init(project="hues", name="h31", display=False, store=store, system_metrics=False)
+        run.log({"loss": 1.0})
+        run.finish(quiet=True)
+        panel.publisher._runs_read_at = -1e18
+        panel.flush()
+        assert len(runs) == 30 and len({tr.color for tr in runs.values()}) == 30
+        assert {tr.color for tr in runs.values()} == set(PALETTE)

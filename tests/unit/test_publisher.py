@@ -24,9 +24,9 @@ class _Recording:
         orig = _downsample.Decimator.add
         rec = self
 
-        def add(dec, steps, values):
+        def add(dec, steps, values, *args, **kwargs):
             rec.points.setdefault(id(dec), []).append((np.array(steps), np.array(values)))
-            return orig(dec, steps, values)
+            return orig(dec, steps, values, *args, **kwargs)
 
         monkeypatch.setattr(_downsample.Decimator, "add", add)
 
@@ -120,6 +120,26 @@ def test_follows_new_runs_of_the_project_and_their_state():
     assert all(tr.series["loss"].decimator.count == 50 for tr in pub.runs.values())
     assert len({tr.color for tr in pub.runs.values()}) == 3
     assert all(tr.done for tr in pub.runs.values())
+
+
+def test_nonfinite_points_counted_on_their_own_key():
+    """A tick reads every key of a run at once: a NaN/inf in one key marks that key only."""
+    store = MemoryStore()
+    run = nbm.init(project="nf", store=store, display=False)
+    pub = Publisher(LiveSource(store), "nf")
+    tick_values = [{"a": 1.0, "b": 2.0, "c": 3.0}, {"a": 1.5, "b": float("nan"), "c": 3.5},
+                   {"a": 2.0, "b": 2.5, "c": float("-inf")}, {"a": 2.5, "b": 3.0, "c": 4.0}]
+    for values in tick_values:
+        run.log(values)
+        run.seal()
+        pub.poll()
+    series = pub.runs[run.id].series
+    assert {k: s.decimator.nonfinite for k, s in series.items()} == {"a": 0, "b": 1, "c": 1}
+    assert {k: s.decimator.count for k, s in series.items()} == {"a": 4, "b": 4, "c": 4}
+    assert (series["b"].decimator.min, series["b"].decimator.max) == (2.0, 3.0)
+    steps, values = series["c"].decimator.nonfinite_marks()
+    assert steps.tolist() == [2] and values.tolist() == [float("-inf")]
+    nbm.finish(quiet=True)
 
 
 def test_run_and_key_filters():

@@ -185,3 +185,35 @@ def test_deleting_the_root_between_runs_starts_a_fresh_store(tmp_path):
     assert df["name"].tolist() == ["new"]
     con = sqlite3.connect(tmp_path / "r" / "nbmonitor.db")
     assert con.execute("SELECT name FROM runs").fetchall() == [("new",)]
+
+
+def test_one_key_at_one_step_is_an_indexed_read(tmp_path):
+    """`read_events_at` seeks the events_key_step index (not a scan of the run's later events), reading
+    only the files of the events it returns; a database made before that index gets it when next opened."""
+    from nbmonitor.store import Event
+
+    store = SQLiteStore(tmp_path / "root")
+    store.create_run(RunRecord(id="r", project="p", name="n"))
+    store.write("r", [], [Event(s, "grid", s, 0.0, "table", {}, {"a.png": bytes([s]) * 100}) for s in range(200)])
+    plans = []
+    store._connection().set_trace_callback(lambda sql: plans.append(sql) if "step BETWEEN" in sql else None)
+    store.read_events_at("r", "grid", 3)
+    store._connection().set_trace_callback(None)
+    (sql,) = plans
+    plan = " ".join(row[-1] for row in store._connection().execute("EXPLAIN QUERY PLAN " + sql))
+    assert "USING INDEX events_key_step" in plan, plan
+    read = []
+    real = store._read_file
+    store._read_file = lambda run_id, rel: read.append(rel) or real(run_id, rel)
+    (ev,) = store.read_events_at("r", "grid", 3)
+    assert ev.files == {"a.png": bytes([3]) * 100} and len(read) == 1
+    store.close()
+    with sqlite3.connect(tmp_path / "root" / "nbmonitor.db") as c:  # as an older nbmonitor left it
+        c.execute("DROP INDEX events_key_step")
+    old = SQLiteStore(tmp_path / "root", read_only=True)
+    assert [e.step for e in old.read_events_at("r", "grid", 3, 4)] == [3, 4]  # answered without it
+    old.close()
+    reopened = SQLiteStore(tmp_path / "root")
+    names = {row[0] for row in reopened._connection().execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert "events_key_step" in names
+    reopened.close()

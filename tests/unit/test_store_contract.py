@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from nbmonitor.errors import StoreError
 from nbmonitor.store import Chunk, Event, RunRecord
 from nbmonitor.store.memory import MemoryStore
 from nbmonitor.store.sqlite import SQLiteStore
@@ -95,9 +96,55 @@ def test_events_with_files_and_kinds(store):
     assert store.get_run("r").summary == {"img": {"_type": "image"}}
 
 
+def test_events_of_one_key_at_one_step(store):
+    """`read_events_at`: a media view's older step, one key at one step (or a step range), with its files."""
+    store.create_run(RunRecord(id="r", project="p", name="n"))
+    store.create_run(RunRecord(id="other", project="p", name="m"))
+    evs, seq = [], 0
+    for step in range(30):
+        for key, kind in (("grid", "table"), ("sample", "image"), ("grid", "alert")):
+            png = bytes([step % 256, len(key)]) * 300
+            evs.append(Event(seq, key, step, float(step), kind, {"step": step}, {"image.png": png}))
+            seq += 1
+    store.write("r", [], evs[:45])
+    store.write("r", [], evs[45:])
+    store.write("other", [], [Event(0, "grid", 3, 0.0, "table", {"step": "other run"}, {})])
+    (got,) = store.read_events_at("r", "grid", 3, kinds=["table"])
+    assert (got.seq, got.key, got.step, got.kind, got.payload) == (9, "grid", 3, "table", {"step": 3})
+    assert got.files == {"image.png": bytes([3, 4]) * 300}
+    assert [(e.step, e.kind) for e in store.read_events_at("r", "grid", 3)] == [(3, "table"), (3, "alert")]
+    assert [e.seq for e in store.read_events_at("r", "grid", 3, 5, kinds=["table"])] == [9, 12, 15]
+    assert [e.step for e in store.read_events_at("r", "sample", 28, 99)] == [28, 29]
+    assert store.read_events_at("r", "grid", 30) == [] and store.read_events_at("r", "nope", 3) == []
+    assert store.read_events_at("missing", "grid", 3) == []
+    assert [e.payload for e in store.read_events_at("other", "grid", 3)] == [{"step": "other run"}]
+
+
 def test_create_run_again_replaces_the_record(store):  # resume writes the record again
     store.create_run(RunRecord(id="r", project="p", name="n", state="crashed"))
     store.write("r", [_chunk("k", 0, 3)], [])
     store.create_run(RunRecord(id="r", project="p", name="n", state="running", summary={"k": 1.0}))
     assert store.get_run("r").state == "running" and len(store.list_runs()) == 1
     assert store.keys("r") == {"k": 3}
+
+
+def test_stored_points_and_events_are_never_overwritten(store):
+    """Rows are only added: the same write again (retried after a lost commit) adds nothing; other data
+    under a stored chunk's or event's index is an error, and nothing of that write is stored."""
+    store.create_run(RunRecord(id="r", project="p", name="n"))
+    png = bytes(range(256))
+    ev = Event(0, "img", 3, 1.0, "image", {"width": 2}, {"image.png": png})
+    store.write("r", [_chunk("k", 0, 10)], [ev], heartbeat=1.0)
+    store.write("r", [_chunk("k", 0, 10)], [ev], heartbeat=2.0)  # a retried write: fine, adds nothing
+    assert store.keys("r") == {"k": 10} and len(store.read_events("r")) == 1
+    with pytest.raises(StoreError, match="another process is writing"):
+        store.write("r", [_chunk("other", 0, 3), _chunk("k", 0, 10, offset=1.0)], [], state="failed")
+    with pytest.raises(StoreError, match="another process is writing"):
+        store.write("r", [], [Event(0, "img", 3, 1.0, "image", {"width": 3}, {"image.png": png})])
+    assert store.keys("r") == {"k": 10}  # the clashing writes stored nothing, not even their other key
+    np.testing.assert_array_equal(store.read_series("r")["k"].values, np.arange(10) * 0.5)
+    (got,) = store.read_events("r")
+    assert got.payload == {"width": 2} and got.files == {"image.png": png}
+    assert store.get_run("r").state == "running" and store.get_run("r").heartbeat == 2.0
+    store.write("r", [_chunk("k", 10, 5)], [])  # and the run goes on
+    assert store.keys("r") == {"k": 15}

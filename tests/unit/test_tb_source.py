@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import subprocess
 import sys
 import textwrap
@@ -76,7 +77,7 @@ def test_runs_named_as_tensorboard_names_them(logdir):
     for r in runs:
         assert r.project == "logs"
         assert check_run_id(r.id) == r.id == tb_run_id(r.name)
-        assert r.state == "running"  # just written
+        assert r.state == "active"  # just written
         assert r.created <= r.updated
     assert TensorBoardSource(logdir).list_runs()[1].id == runs[1].id  # stable across readers
     assert src.list_runs(project="other") == []
@@ -85,10 +86,39 @@ def test_runs_named_as_tensorboard_names_them(logdir):
     assert isinstance(open_source(logdir), TensorBoardSource)
 
 
-def test_state_finished_when_files_stop_growing(logdir):
+def test_state_idle_when_files_stop_growing(logdir):
     src = TensorBoardSource(logdir, running_window=0.5)
     time.sleep(0.6)
-    assert {r.state for r in src.list_runs()} == {"finished"}
+    assert {r.state for r in src.list_runs()} == {"idle"}  # a logdir never says "finished"
+
+
+def _closed_run(folder: Path, gap_s: float, n: int = 30) -> float:
+    """A closed writer whose scalars were logged `gap_s` apart, its files last written 20 s ago."""
+    t0 = time.time() - 20 - n * gap_s
+    w = SummaryWriter(str(folder))
+    for i in range(n):
+        w.add_scalar("loss", 1.0 / (i + 1), i, walltime=t0 + i * gap_s)
+    w.close()
+    mtime = time.time() - 20
+    for f in folder.iterdir():
+        os.utime(f, (mtime, mtime))
+    return t0
+
+
+def test_state_is_active_while_the_writers_cadence_says_it_may_still_flush(tmp_path):
+    """Idle after 3 flush intervals guessed from the events' wall times (>= 15 s, <= 120 s): a run logging
+    every 0.1 s whose files stopped 20 s ago is idle; one logging every minute may still be buffering."""
+    from nbmonitor.ui.static import state_label
+
+    t_fast = _closed_run(tmp_path / "logs" / "fast", 0.1)
+    _closed_run(tmp_path / "logs" / "slow", 60.0)
+    src = TensorBoardSource(tmp_path / "logs")
+    runs = {r.name: r for r in src.list_runs()}
+    assert runs["fast"].state == "idle" and runs["slow"].state == "active"
+    fast = runs["fast"]
+    assert fast.created == pytest.approx(t_fast) and fast.updated == pytest.approx(t_fast + 29 * 0.1)
+    assert abs(fast.heartbeat - (time.time() - 20)) < 5  # the files' mtime: what "idle since" shows
+    assert state_label(fast).startswith("idle since ") and state_label(runs["slow"]) == "active"
 
 
 def test_scalars_equal_event_accumulator(logdir):
@@ -121,7 +151,7 @@ def test_history_dataframe_equals_event_accumulator(logdir):
         assert col.tolist() == [e.value for e in expected]
     frame = nbm.runs(dir=logdir)
     assert frame["name"].tolist() == ["deep/ex2", "ex1", "ex1/Acc_train", "ex1/Acc_val"]
-    assert set(frame["state"]) == {"running"}
+    assert set(frame["state"]) == {"active"}
     view = nbm.get_run("deep/ex2", dir=logdir)
     assert view.keys() == ["x"] and view.history()["x"].tolist() == [i * 0.5 for i in range(50)]
 
@@ -377,7 +407,7 @@ def projector_logdir(tmp_path):
 def test_graph_def_kept_by_the_reader(projector_logdir):
     from tensorboard.compat.proto.graph_pb2 import GraphDef
 
-    from nbmonitor.tensorboard.events import LogdirReader
+    from nbmonitor.tensorboard.logdir import LogdirReader
 
     root, _, _ = projector_logdir
     reader = LogdirReader(root)
@@ -498,3 +528,33 @@ def test_disk_events_match_nbmonitors_own_writer(tmp_path):
         assert x.files == y.files and x.payload["labels"] == y.payload["labels"]
         assert x.payload.get("thumb") == y.payload.get("thumb")
         assert np.allclose(x.payload["points"], y.payload["points"], atol=2e-4)
+
+
+def test_panel_follows_the_run_with_the_most_scalars_never_an_hparams_subrun(tmp_path):
+    """torch's add_hparams writes `<run>/<timestamp>` (one point a key) after the run: the header, the
+    table and the static copy follow the run itself; a closed run is idle, its elapsed time is first to
+    last event, its steps/s from those (not 0.00)."""
+    pytest.importorskip("bqplot")
+    pytest.importorskip("anywidget")
+    from nbmonitor._testing import recording_comms
+    from nbmonitor.ui.panel import Panel
+
+    t0 = _closed_run(tmp_path / "logs" / "exp", 0.1, n=200)
+    w = SummaryWriter(str(tmp_path / "logs" / "exp"))
+    w.add_hparams({"lr": 0.1}, {"hp/loss": 0.005})  # the sub-run: exp/<time.time()>
+    w.close()
+    time.sleep(0.05)
+    src = TensorBoardSource(tmp_path / "logs", running_window=0.01)
+    names = [r.name for r in src.list_runs()]
+    assert len(names) == 2 and names[0] == "exp" and names[1].startswith("exp/")
+    with recording_comms():
+        panel = Panel(src)
+        panel.flush()
+        panel.flush()
+        h = panel.header
+        assert h.run == "exp" and h.state.startswith("idle since ")
+        assert h.elapsed == pytest.approx(199 * 0.1, abs=1e-3)  # stops at the last event
+        assert h.rate == pytest.approx(200 / (199 * 0.1), rel=1e-3)
+        assert panel.table.title.startswith("exp ·") and "nbmonitor panel: logs/exp · idle since" in panel.text()
+        assert "loss" in panel.html()
+    assert t0 > 0

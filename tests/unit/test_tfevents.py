@@ -22,7 +22,8 @@ from tensorboard.util.tensor_util import make_ndarray  # noqa: E402
 from nbmonitor.errors import NbmonitorWarning  # noqa: E402
 from nbmonitor.tensorboard import crc  # noqa: E402
 from nbmonitor.tensorboard import events as tfevents  # noqa: E402
-from nbmonitor.tensorboard.events import EventFileReader, LogdirReader, RunData  # noqa: E402
+from nbmonitor.tensorboard.events import EventFileReader, RunData  # noqa: E402
+from nbmonitor.tensorboard.logdir import LogdirReader  # noqa: E402
 
 SummaryWriter = torch_tb.SummaryWriter
 KEEP_ALL = {"scalars": 0, "histograms": 0, "images": 0, "tensors": 0,
@@ -203,6 +204,40 @@ def test_the_tree_is_walked_less_often_than_files_are_read(tmp_path: Path) -> No
     write_scalars(tmp_path / "b", range(3))
     assert reader.poll() == {}  # b is not looked for yet; known files still are
     assert list(reader.poll(discover=True)) == ["b"]
+
+
+def test_walk_lists_only_folders_that_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_scalars(tmp_path / "a" / "x", range(3))
+    old = time.time() - 3600
+    for folder in (tmp_path, tmp_path / "a", tmp_path / "a" / "x"):
+        os.utime(folder, (old, old))  # unchanged for an hour: listings of them are kept
+    reader = LogdirReader(tmp_path, discover_interval=0)
+    assert list(reader.poll()) == ["a/x"]
+    listed: list[str] = []
+    real = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda p: listed.append(os.fspath(p)) or real(p))
+    assert reader.poll() == {} and listed == []  # nothing changed: stats only
+    write_scalars(tmp_path / "a" / "x", range(3, 5))  # a new file: its folder's mtime changes
+    write_scalars(tmp_path / "b", range(2))  # a new run: the logdir's mtime changes
+    new = reader.poll()
+    assert new["a/x"].scalars["loss"][0].tolist() == [3, 4] and new["b"].scalars["loss"][0].tolist() == [0, 1]
+    assert sorted(listed) == sorted([str(tmp_path), str(tmp_path / "a" / "x"), str(tmp_path / "b")])
+
+
+def test_idle_runs_are_looked_at_in_turns_active_ones_every_poll(tmp_path: Path) -> None:
+    old = time.time() - 3600
+    for name in ("idle", "busy"):
+        write_scalars(tmp_path / name, range(3))
+    os.utime(event_file(tmp_path / "idle"), (old, old))  # last written an hour ago
+    reader = LogdirReader(tmp_path, discover_interval=1000)
+    assert reader.poll(discover=True).keys() == {"busy", "idle"}
+    for name in ("idle", "busy"):  # one more record in each: a copy of the last
+        path = event_file(tmp_path / name)
+        data = path.read_bytes()
+        path.write_bytes(data + data[_record_offsets(data)[-1]:])
+    os.utime(event_file(tmp_path / "idle"), (old, old))
+    assert reader.poll().keys() == {"busy"}  # the idle run waits for its turn (within discover_interval)
+    assert reader.poll(discover=True).keys() == {"idle"}  # a forced poll looks at every file
 
 
 @pytest.mark.parametrize("cut", [5, 14, 200])  # in the data crc, the header, the middle

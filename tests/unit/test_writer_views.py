@@ -11,6 +11,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("tensorboard")
 
 from nbmonitor import SummaryWriter  # noqa: E402
+from nbmonitor.output.png import svg_images  # noqa: E402
 from nbmonitor.store import Event, RunRecord  # noqa: E402
 from nbmonitor.tensorboard.source import TensorBoardSource  # noqa: E402
 from nbmonitor.ui.views import load_views  # noqa: E402
@@ -43,7 +44,8 @@ def test_pr_curves_travel_as_float32_and_fallback_is_escaped():
     data = np.frombuffer(v.widget.blobs[0].data, np.float32)
     assert np.array_equal(data[:6], np.float32([1.0, 0.5, 0.2, 1.0, 0.0, 0.5]))
     html = v.html()
-    assert BAD not in html and "&lt;img" in html and "step 5" in html and "<polyline" in html
+    assert BAD not in html and "&lt;img" in html and "step 5" in html and "<svg" not in html  # the sanitizer strips it
+    assert "<polyline" in "".join(svg_images(html))  # drawn in an <img> the sanitizer keeps
     assert v.text() == f"PR curves: 2 curves under 1 tags (k {BAD})"
 
 
@@ -91,7 +93,8 @@ def test_embedding_points_in_a_blob_labels_escaped():
     assert item["n"] == 3 and item["sb"] == 1 and (item["tw"], item["th"]) == (8, 8)
     assert np.frombuffer(v.widget.blobs[item["b"]].data, np.float32).tolist() == [0.5, -0.5, 1.0, 1.0, -1.0, 0.0]
     html = v.html()
-    assert html.count("<circle") == 3 and BAD not in html and "&lt;img" in html
+    assert "".join(svg_images(html)).count("<circle") == 3 and BAD not in html and "&lt;img" in html
+    assert "<svg" not in html
 
 
 def test_views_serve_torchs_own_files(tmp_path):

@@ -34,6 +34,27 @@ def test_define_metric_summary_is_current_before_the_writer_runs():  # W&B's sum
         assert run.summary["acc"] == {"max": max(0.2, v) if v != 0.4 else 0.7}
 
 
+def test_define_metric_summary_is_current_while_the_writer_holds_the_run():  # was a race under load
+    import threading
+
+    run = wandb.init(project="p")
+    run.define_metric("acc", summary="max")
+    run.log({"acc": 0.5})
+    held = threading.Event()
+
+    def writer():  # what the writer thread does while it writes to the store: hold the run's lock
+        with run._io_lock:
+            held.set()
+            threading.Event().wait(0.2)
+
+    t = threading.Thread(target=writer)
+    t.start()
+    held.wait()
+    run.log({"acc": 0.9})
+    assert run.summary["acc"] == {"max": 0.9}  # waited for the lock, then folded in the new row
+    t.join()
+
+
 def test_define_metric_best_needs_goal():
     wandb.init(project="p")
     with pytest.raises(ValueError, match="goal"):

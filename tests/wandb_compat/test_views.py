@@ -52,3 +52,37 @@ def test_charts_are_drawn_as_svg_images(make):
 def test_plain_tables_are_left_to_the_table_view():
     view = _view_with(t=wandb.Table(columns=["a"], data=[[1]]))
     assert view.text() == "Media and charts: none"
+
+
+def test_object3d_point_cloud_and_mesh_are_drawn_from_above():
+    pts = np.random.default_rng(0).uniform(size=(50, 3))
+    box = {"corners": [[0, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0], [1, 1, 0], [0, 1, 1], [1, 0, 1], [1, 1, 1]],
+           "label": "<Box>", "color": [123, 321, 111]}
+    from pathlib import Path
+
+    Path("m.obj").write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n")
+    view = _view_with(scene=wandb.Object3D({"type": "lidar/beta", "points": pts, "boxes": np.array([box])}),
+                      mesh=wandb.Object3D("m.obj"))
+    html = view.html()
+    assert html.count('alt="3D object" src="data:image/svg+xml;base64,') == 2 and "<svg" not in html
+    from nbmonitor.ui.views.wandb_media import object3d_svg
+
+    svg = object3d_svg("scene", "pts.json", wandb.Object3D({"type": "lidar/beta", "points": pts,
+                                                            "boxes": [box]}).data)
+    assert svg.count("<circle") == 50 and "rgb(123,255,111)" in svg and "&lt;Box&gt;" in svg
+
+
+def test_plotly_traces_and_molecules_are_shown():
+    from pathlib import Path
+
+    Path("m.pdb").write_text("ATOM      1  N   ALA A   1      11.104   6.134  -6.504  1.00  0.00           N\n" * 3)
+    fig = {"data": [{"x": [1, 2, 3], "y": [3, 1, 2], "mode": "lines+markers", "name": "<t>"}],
+           "layout": {"title": {"text": "my plot"}}}
+    view = _view_with(chart=wandb.Plotly(fig), protein=wandb.Molecule("m.pdb"))
+    html = view.html()
+    assert 'alt="plotly figure" src="data:image/svg+xml;base64,' in html
+    assert "molecule (pdb, 3 atoms)" in html
+    from nbmonitor.ui.views.wandb_media import plotly_svg
+
+    svg = plotly_svg("chart", fig)
+    assert "my plot" in svg and "&lt;t&gt;" in svg and svg.count("<circle") == 3

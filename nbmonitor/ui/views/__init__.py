@@ -2,7 +2,8 @@
 
 Owns: one module per view (images, image grid, tables, histograms, TensorBoard's
 text, PR curves, hparams, graphs, embeddings) and `register_view`. May import:
-store (types), `_js`, and its own `_common`; nothing else of the panel.
+store (types), `_js`, and its own `_common` and `_older` (the older steps of the
+media views); nothing else of the panel.
 
 Each module in this package defines a view and registers it at import time:
 

@@ -31,6 +31,9 @@ class MediaWidget(anywidget.AnyWidget):
     """Base of the media views' widgets: blob references, and a static HTML/text fallback."""
 
     blobs = traitlets.List(traitlets.Instance(Blob)).tag(sync=True, **ipywidgets.widget_serialization)
+    # the browser's requests (a full-size image) are answered while a cell runs: the panel routed this
+    # widget to its kernel subshell (ui/subshell.py); False: they wait for the running cell to end
+    live = traitlets.Bool(False).tag(sync=True)
 
     def __init__(self, fallback: Callable[[], str] | None = None, plain: Callable[[], str] | None = None, **kw: Any):
         super().__init__(**kw)

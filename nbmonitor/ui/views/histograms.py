@@ -17,6 +17,7 @@ import numpy as np
 import traitlets
 
 from ..._js import js_module, js_path
+from ...output.png import svg_img
 from ...store import Event, RunRecord
 from . import register_view
 from ._common import STYLE, MediaWidget, esc, key_slot
@@ -115,7 +116,7 @@ class HistogramView:
         out = [STYLE, '<div class="nbm-static nbm-static-hist">']
         for i, d in enumerate(keys[:HTML_MAX_KEYS]):
             out.append(f'<figure><figcaption>{esc(d["key"])} <small>({esc(d["run"])})</small></figcaption>'
-                       f"{bands_svg(series.get(i, []))}</figure>")
+                       f"{svg_img(bands_svg(series.get(i, [])), 'distribution of ' + d['key'])}</figure>")
         if len(keys) > HTML_MAX_KEYS:
             out.append(f"<p>… {len(keys) - HTML_MAX_KEYS} more keys</p>")
         out.append("</div>")
@@ -129,7 +130,7 @@ def bands_svg(series: list[tuple[int, np.ndarray]], width: int = 260, height: in
     """TensorBoard's distribution bands of one key as a small inline SVG."""
     pts = [(s, q) for s, q in series if np.isfinite(q).all()]
     if not pts:
-        return f'<svg width="{width}" height="{height}"></svg>'
+        return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"></svg>'
     steps = np.array([s for s, _ in pts], np.float64)
     qs = np.array([q for _, q in pts])
     x0, x1 = steps.min(), steps.max()

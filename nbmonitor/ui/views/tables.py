@@ -53,6 +53,11 @@ class TableView:
                 self.widget.tables = [*self.widget.tables, *new]
                 self.widget.show()
 
+    @property
+    def empty(self) -> bool:
+        """No plain table yet (the panel shows no "Tables" section then)."""
+        return not self._latest
+
     def text(self) -> str:
         with self._lock:
             items = sorted(self._latest.items())

@@ -14,6 +14,7 @@ import numpy as np
 import traitlets
 
 from ..._js import js_module, js_path
+from ...output.png import svg_img
 from ...store import Event, RunRecord
 from . import register_view
 from ._common import STYLE, MediaWidget, esc, key_slot
@@ -104,8 +105,9 @@ class EmbeddingView:
             legend = " ".join(f'<span style="color:{c}">&#9679; {esc(lab)}</span>' for lab, c in seen.items())
             out.append(f"<figure><figcaption>{esc(keys[k]['key'])} <small>{esc(keys[k]['run'])}, step {step}, "
                        f"PCA of {len(pts)} points</small></figcaption>"
-                       f'<svg width="220" height="220" viewBox="0 0 220 220">{"".join(dots)}</svg>'
-                       f"<div><small>{legend}</small></div></figure>")
+                       + svg_img(f'<svg width="220" height="220" viewBox="0 0 220 220">{"".join(dots)}</svg>',
+                                 f"embedding {keys[k]['key']}")
+                       + f"<div><small>{legend}</small></div></figure>")
         out.append("</div>")
         return "".join(out)
 

@@ -15,6 +15,7 @@ import numpy as np
 import traitlets
 
 from ..._js import js_module, js_path
+from ...output.png import svg_img
 from ...store import Event, RunRecord
 from . import register_view
 from ._common import STYLE, MediaWidget, esc, key_slot
@@ -101,9 +102,9 @@ class PRCurveView:
                 legend.append(f'<span style="color:{color}">{esc(keys[k]["run"])} (step {step})</span>')
             out.append(
                 f'<figure><figcaption>{esc(tag)}</figcaption>'
-                '<svg width="160" height="160" viewBox="0 0 160 160"><rect x="5" y="5" width="150" height="150" '
-                f'fill="none" stroke="#ccc"/>{"".join(lines)}</svg>'
-                f'<div><small>precision vs recall: {" ".join(legend)}</small></div></figure>')
+                + svg_img('<svg width="160" height="160" viewBox="0 0 160 160"><rect x="5" y="5" width="150" '
+                          f'height="150" fill="none" stroke="#ccc"/>{"".join(lines)}</svg>', f"PR curve {tag}")
+                + f'<div><small>precision vs recall: {" ".join(legend)}</small></div></figure>')
         out.append("</div>")
         return "".join(out)
 

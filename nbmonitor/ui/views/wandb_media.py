@@ -1,10 +1,13 @@
-"""W&B's extra media and custom charts: kinds "html", "audio", "video", and tables carrying a "chart".
+"""W&B's extra media and custom charts: kinds "html", "audio", "video", "object3d", "molecule", "plotly",
+and tables carrying a "chart".
 
 One card per (run, key) showing its latest value: HTML in an iframe with an
 empty `sandbox` (its scripts never run and it reaches nothing of the page),
 audio in an `<audio>` player, video as an animated GIF or a `<video>`, and a
 `wandb.plot` chart drawn as SVG (line, scatter, line_series, pr/roc curves,
-bar, histogram, confusion matrix). Every drawing is an `<img>` of a data URI,
+bar, histogram, confusion matrix), a point cloud or .obj mesh (`Object3D`) as its
+top view (x-y, boxes outlined), a plotly figure's x/y traces, a molecule as its
+format and atom count (no 3D viewer). Every drawing is an `<img>` of a data URI,
 so the same HTML is the live widget's content and the saved notebook's static
 view, which JupyterLab's sanitizer keeps. Names and captions are escaped.
 """
@@ -12,6 +15,7 @@ view, which JupyterLab's sanitizer keeps. Names and captions are escaped.
 from __future__ import annotations
 
 import base64
+import json
 import math
 import threading
 from typing import Any
@@ -138,6 +142,90 @@ def chart_svg(payload: dict) -> str:
     return _frame(title, body, fields.get("xname") or fields.get("x", ""), fields.get("y", ""), xr, yr)
 
 
+MAX_POINTS = 4000  # drawn of a point cloud
+
+
+def _obj_points(fmt: str, data: bytes) -> tuple[list, list]:
+    """(points [[x, y, z, ...]], boxes [{"corners", "color", "label"}]) of an Object3D file."""
+    if fmt == "pts.json":
+        doc = json.loads(data or b"{}")
+        return list(doc.get("points") or []), [b for b in doc.get("boxes") or [] if isinstance(b, dict)]
+    if fmt == "obj":
+        pts = []
+        for line in data.decode("utf-8", "replace").splitlines():
+            if line.startswith("v "):
+                try:
+                    pts.append([float(v) for v in line.split()[1:4]])
+                except ValueError:
+                    continue
+        return pts, []
+    return [], []
+
+
+def object3d_svg(title: str, fmt: str, data: bytes) -> str | None:
+    """The top view (x-y) of a point cloud or mesh, boxes outlined; None for formats not drawn (gltf, glb, stl...)."""
+    pts, boxes = _obj_points(fmt, data)
+    pts = [p for p in pts if len(p) >= 2 and _num(p[0]) is not None and _num(p[1]) is not None]
+    if not pts:
+        return None
+    if len(pts) > MAX_POINTS:
+        pts = pts[:: math.ceil(len(pts) / MAX_POINTS)]
+    corners = [c for b in boxes for c in b.get("corners", []) if len(c) >= 2 and _num(c[0]) is not None
+               and _num(c[1]) is not None]
+    xs = [float(p[0]) for p in pts] + [float(c[0]) for c in corners]
+    ys = [float(p[1]) for p in pts] + [float(c[1]) for c in corners]
+    xr, yr = (min(xs), max(xs)), (min(ys), max(ys))
+    sx, sy = _scale(*xr, PAD + 4, W - 12), _scale(*yr, H - PAD - 4, 22)
+    body = [f'<circle cx="{sx(float(p[0])):.1f}" cy="{sy(float(p[1])):.1f}" r="1.2" fill="#1f77b4" '
+            'fill-opacity="0.6"/>' for p in pts]
+    for b in boxes:
+        cs = [c for c in b.get("corners", []) if len(c) >= 2 and _num(c[0]) is not None and _num(c[1]) is not None]
+        if not cs:
+            continue
+        x0, x1 = sx(min(float(c[0]) for c in cs)), sx(max(float(c[0]) for c in cs))
+        y0, y1 = sy(max(float(c[1]) for c in cs)), sy(min(float(c[1]) for c in cs))
+        rgb = [min(255, max(0, int(v))) for v in (b.get("color") or [214, 39, 40])[:3] if _num(v) is not None]
+        color = "rgb({},{},{})".format(*rgb) if len(rgb) == 3 else "#d62728"
+        body.append(f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" fill="none" '
+                    f'stroke="{color}" stroke-width="1.5"/>')
+        if b.get("label"):
+            body.append(f'<text x="{x0:.1f}" y="{y0 - 2:.1f}" fill="{color}">{esc(str(b["label"])[:20])}</text>')
+    return _frame(f"{title} (top view)", body, "x", "y", xr, yr)
+
+
+def plotly_svg(title: str, figure: dict) -> str | None:
+    """A plotly figure's traces that have numeric x and y, as lines or markers; None when there are none."""
+    traces = []
+    for t in figure.get("data") or []:
+        if not isinstance(t, dict):
+            continue
+        ys = [_num(v) for v in t.get("y") or []]
+        xs = [_num(v) for v in t.get("x") or range(len(ys))]
+        pts = [(x, y) for x, y in zip(xs, ys) if x is not None and y is not None]
+        if pts:
+            traces.append((str(t.get("name") or ""), str(t.get("mode") or "lines"), pts))
+    if not traces:
+        return None
+    allx = [x for _, _, pts in traces for x, _ in pts]
+    ally = [y for _, _, pts in traces for _, y in pts]
+    xr, yr = (min(allx), max(allx)), (min(ally), max(ally))
+    sx, sy = _scale(*xr, PAD + 4, W - 12), _scale(*yr, H - PAD - 4, 22)
+    body = []
+    for k, (name, mode, pts) in enumerate(traces):
+        color = COLORS[k % len(COLORS)]
+        if "lines" in mode:
+            path = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in pts)
+            body.append(f'<polyline points="{path}" fill="none" stroke="{color}" stroke-width="1.5"/>')
+        if "markers" in mode:
+            body += [f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="2.5" fill="{color}"/>' for x, y in pts]
+        if name:
+            body.append(f'<text x="{W - 12}" y="{30 + 12 * k}" text-anchor="end" fill="{color}">{esc(name[:20])}</text>')
+    layout = figure.get("layout") or {}
+    t = layout.get("title")
+    heading = (t.get("text") if isinstance(t, dict) else t) or title
+    return _frame(str(heading), body, "", "", xr, yr)
+
+
 def card_html(run: RunRecord, ev: Event) -> str:
     """One card: the key, run and step, then the value drawn."""
     head = f"<div><b>{esc(ev.key)}</b> <small>{esc(run_label(run))}, step {int(ev.step)}</small></div>"
@@ -164,6 +252,23 @@ def card_html(run: RunRecord, ev: Event) -> str:
         if fmt == "gif":
             return f'{head}<img alt="video" src="{_data_uri("image/gif", data)}"/>{caption}'
         return f'{head}<video controls src="{_data_uri("video/" + fmt, data)}"></video>{caption}'
+    if ev.kind == "object3d":
+        fmt = str(p.get("format", ""))
+        drawn = object3d_svg(ev.key, fmt, files.get(f"object.{fmt}", b""))
+        if drawn is None:
+            return f"{head}<div>3D object ({esc(fmt)}), not drawn here</div>{caption}"
+        return f'{head}<img alt="3D object" src="{_data_uri("image/svg+xml", drawn.encode())}"/>{caption}'
+    if ev.kind == "plotly":
+        drawn = plotly_svg(ev.key, p.get("figure") or {})
+        if drawn is None:
+            return f"{head}<div>plotly figure, no x/y traces to draw here</div>"
+        return f'{head}<img alt="plotly figure" src="{_data_uri("image/svg+xml", drawn.encode())}"/>'
+    if ev.kind == "molecule":
+        fmt = str(p.get("format", ""))
+        text = files.get(f"molecule.{fmt}", b"").decode("utf-8", "replace")
+        atoms = sum(1 for line in text.splitlines() if line.startswith(("ATOM", "HETATM")))
+        what = f", {atoms} atoms" if atoms else ""
+        return f"{head}<div>molecule ({esc(fmt)}{what}); no 3D viewer here</div>{caption}"
     return head
 
 
@@ -192,6 +297,11 @@ class WandbMediaView:
             self.widget.value = self.html()
             self.widget.layout.display = None
 
+    @property
+    def empty(self) -> bool:
+        """Nothing of its kinds yet (a table of images alone is the grid's): the panel shows no section then."""
+        return not self._latest
+
     def text(self) -> str:
         with self._lock:
             keys = [ev.key for _, ev in self._latest.values()]
@@ -204,4 +314,4 @@ class WandbMediaView:
         return f'{STYLE}<div class="nbm-static nbm-static-wandb">{inner}</div>'
 
 
-register_view(("html", "audio", "video", "table"), WandbMediaView)
+register_view(("html", "audio", "video", "table", "object3d", "molecule", "plotly"), WandbMediaView)
