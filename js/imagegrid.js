@@ -8,7 +8,7 @@
 import { roleColumns, imageColumn, scoreColumns, isMistake, formatCell, groupTables } from "./lib/tablecols.js";
 import { BlobCache, asBytes, modelGetter } from "./lib/blobs.js";
 import { h } from "./lib/dom.js";
-import { Answers, SliderSteps } from "./lib/older.js";
+import { Answers, SliderSteps, stepSliderRow } from "./lib/older.js";
 import { sortedIndices } from "./lib/sorting.js";
 
 const PAGE = 600; // cards drawn before a "show more" button
@@ -31,12 +31,8 @@ function render({ model, el, host }) {
 
   const bar = h("div", "nbm-grid-bar");
   const keySel = h("select", "nbm-grid-key");
-  const stepSlider = h("input", "nbm-grid-slider");
-  stepSlider.type = "range";
-  stepSlider.min = "0";
-  const stepText = h("span", "nbm-grid-step");
-  const stepLabel = h("label", "nbm-grid-steplabel");
-  stepLabel.append(stepSlider, stepText);
+  const { wrap: stepLabel, slider: stepSlider, label: stepText } =
+    stepSliderRow("label", ["nbm-grid-steplabel", "nbm-grid-slider", "nbm-grid-step"]);
   const mistakes = h("label", "nbm-grid-mistakes");
   const mistakesBox = h("input");
   mistakesBox.type = "checkbox";

@@ -5,7 +5,7 @@
 // preview of the one chosen (read from the run's store), also while a cell runs where `live` (lib/older.js).
 import { BlobCache, modelGetter } from "./lib/blobs.js";
 import { h } from "./lib/dom.js";
-import { Answers, SliderSteps } from "./lib/older.js";
+import { Answers, SliderSteps, stepSliderRow } from "./lib/older.js";
 
 function render({ model, el, host }) {
   el.classList.add("nbm-images");
@@ -71,12 +71,8 @@ function render({ model, el, host }) {
       img.alt = "";
       img.title = tip();
       const cap = h("div", "nbm-image-caption");
-      const slider = h("input", "nbm-image-slider");
-      slider.type = "range";
-      slider.min = "0";
-      const label = h("span", "nbm-image-step");
-      const row = h("div", "nbm-image-controls");
-      row.append(slider, label);
+      const { wrap: row, slider, label } =
+        stepSliderRow("div", ["nbm-image-controls", "nbm-image-slider", "nbm-image-step"]);
       root.append(title, img, cap, row);
       el.appendChild(root);
       const s = { root, img, cap, slider, label };

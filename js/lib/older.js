@@ -1,6 +1,8 @@
 // A media key's steps older than those the browser holds (nbmonitor/ui/views/_older.py): the step slider
 // reaches them, and the kernel sends the one chosen. Shared by the images view and the image grid.
 
+import { h } from "./dom.js";
+
 /** Steps sent as runs of evenly spaced steps, [first, stride, count, ...], indexed without expanding them. */
 export class StepRuns {
   constructor(flat) {
@@ -104,4 +106,15 @@ export class Answers {
     this.got.clear();
     this.asked.clear();
   }
+}
+
+/** A step slider and the label beside it, in a `wrapTag` element with `classes` [wrap, slider, label]. */
+export function stepSliderRow(wrapTag, [wrapClass, sliderClass, labelClass]) {
+  const slider = h("input", sliderClass);
+  slider.type = "range";
+  slider.min = "0";
+  const label = h("span", labelClass);
+  const wrap = h(wrapTag, wrapClass);
+  wrap.append(slider, label);
+  return { wrap, slider, label };
 }

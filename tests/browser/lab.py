@@ -729,6 +729,23 @@ def open_and_run(
     return opened
 
 
+def busy_loop(release: str, each: str = "", start: int = 0) -> str:
+    """Python lines that end a cell: keep the kernel's main shell CPU-bound, as a training loop does, until a
+    file named `release` exists in the notebook's folder (300 s at most), running `each` (one line, with `i`
+    the step from `start`) every pass. The tests write that file to let the cell end."""
+    return f"""
+import os as _os, time as _time
+_t0 = _time.time()
+i = {start}
+while not _os.path.exists({release!r}) and _time.time() - _t0 < 300:  # busy, as a training loop
+    _x = 0
+    for _ in range(30000):
+        _x += 1
+    {each or "pass"}
+    i += 1
+"""
+
+
 # pairs of tick labels of one axis whose boxes overlap, in the panel's charts
 TICK_OVERLAPS_JS = """() => {
   const bad = [];

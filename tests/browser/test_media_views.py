@@ -244,20 +244,17 @@ def test_grid_with_500_rows(lab_page, jupyter_server):
 
 
 LIVE_IMAGE = r'''
-import os, time, numpy as np, nbmonitor as nbm
+import numpy as np, nbmonitor as nbm
 run = nbm.init(project="media-live-{ui}", name="busy", system_metrics=False)
 for s in range(20):  # 20 steps: the panel keeps the newest 16, steps 0-3 are older (read from the store)
     run.log({{"sample": nbm.Image(np.full((8, 8, 3), 10 * s, np.uint8), caption=f"eight px, step {{s}}")}}, step=s)
-t0 = time.time()
-i = 20
-while not os.path.exists("release-media-live-{ui}") and time.time() - t0 < 300:  # busy, as a training loop
-    x = 0
-    for _ in range(30000):
-        x += 1
-    run.log({{"loss": 1.0 / i}}, step=i)
-    i += 1
-nbm.finish(quiet=True)
 '''
+
+
+def _live_cell(head: str, ui: str, release: str, start: int) -> str:
+    """`head` for `ui`, then a training loop logging "loss" from step `start` until `release`, then finish()."""
+    each = 'run.log({"loss": 1.0 / i}, step=i)'
+    return head.format(ui=ui) + lab.busy_loop(release, each, start) + "nbm.finish(quiet=True)\n"
 
 
 @pytest.mark.parametrize("ui", ["lab", "notebook"])
@@ -266,7 +263,8 @@ def test_the_full_size_image_comes_while_the_cell_runs(lab_page, jupyter_server,
     an image gets the full-size PNG while the training cell still runs (its tooltip says it does), and
     the slider reaches a step older than the 16 the panel keeps: the kernel reads it from the store."""
     page = lab_page
-    opened = lab.open_and_run(page, jupyter_server, [LIVE_IMAGE.format(ui=ui)], ui=ui, name=f"media-live-{ui}.ipynb",
+    cell = _live_cell(LIVE_IMAGE, ui, f"release-media-live-{ui}", 20)
+    opened = lab.open_and_run(page, jupyter_server, [cell], ui=ui, name=f"media-live-{ui}.ipynb",
                               wait=False)
     sel = ".nbm-panel .nbm-images img.nbm-image[src^='blob:']"
     page.wait_for_selector(sel, timeout=lab.LOAD_TIMEOUT_MS)
@@ -302,22 +300,13 @@ def test_the_full_size_image_comes_while_the_cell_runs(lab_page, jupyter_server,
 
 
 LIVE_GRID = r'''
-import os, time, numpy as np, nbmonitor as nbm
+import numpy as np, nbmonitor as nbm
 run = nbm.init(project="grid-live-{ui}", name="busy", system_metrics=False)
 for s in range(30):  # 30 steps of 8 predictions: the browser holds the newest 4, steps 0-25 come from the store
     t = nbm.Table(columns=["image", "pred", "target"])
     for j in range(8):
         t.add_data(nbm.Image(np.full((8, 8, 3), 8 * s + j, np.uint8), caption=f"step {{s}} #{{j}}"), j % 3, (j + s) % 3)
     run.log({{"predictions": t, "loss": 1.0 / (s + 1)}}, step=s)
-t0 = time.time()
-i = 30
-while not os.path.exists("release-grid-live-{ui}") and time.time() - t0 < 300:  # busy, as a training loop
-    x = 0
-    for _ in range(30000):
-        x += 1
-    run.log({{"loss": 1.0 / i}}, step=i)
-    i += 1
-nbm.finish(quiet=True)
 '''
 
 
@@ -327,7 +316,8 @@ def test_the_grid_slider_reaches_an_old_step_while_the_cell_runs(lab_page, jupyt
     browser's window, is read from the store by the panel's kernel subshell while the training cell runs,
     its images and captions those logged at step 3; a click shows one at full size, also mid-cell."""
     page = lab_page
-    opened = lab.open_and_run(page, jupyter_server, [LIVE_GRID.format(ui=ui)], ui=ui, name=f"grid-live-{ui}.ipynb",
+    cell = _live_cell(LIVE_GRID, ui, f"release-grid-live-{ui}", 30)
+    opened = lab.open_and_run(page, jupyter_server, [cell], ui=ui, name=f"grid-live-{ui}.ipynb",
                               wait=False)
     grid = ".nbm-panel .nbm-imagegrid"
     page.wait_for_function(f"() => {{ const g = document.querySelector('{grid}');"

@@ -58,7 +58,6 @@ def test_zooming_in_shows_the_raw_points_of_the_range(lab_page, jupyter_server):
 
 
 BUSY = """
-import os, time
 import nbmonitor as nbm
 {degrade}
 run = nbm.init(project="zoomb", name="long", display=False, system_metrics=False)
@@ -66,11 +65,6 @@ for i in range(60000):
     run.log({{"loss": float(i % 97)}})
 nbm.finish(quiet=True)
 p = nbm.panel(project="zoomb", static_when_idle=False)
-t0 = time.time()
-while not os.path.exists("release-{name}") and time.time() - t0 < 300:  # busy, as a training loop
-    x = 0
-    for _ in range(30000):
-        x += 1
 """
 # the kernel as one without subshells (ipykernel < 7): the panel finds none, the main shell answers
 NO_SUBSHELLS = "import nbmonitor.ui.subshell as _ss; _ss._kernel = lambda: None"
@@ -89,8 +83,8 @@ def _zoom_in(page) -> None:
 
 def _open_busy(page, server, ui, comms, degrade):
     name = f"zoom-busy-{ui}-{comms}{'-late' if degrade else ''}"
-    opened = lab.open_notebook(page, server, [BUSY.format(degrade=NO_SUBSHELLS if degrade else "", name=name)],
-                               ui=ui, name=f"{name}.ipynb")
+    cell = BUSY.format(degrade=NO_SUBSHELLS if degrade else "") + lab.busy_loop(f"release-{name}")
+    opened = lab.open_notebook(page, server, [cell], ui=ui, name=f"{name}.ipynb")
     js_comms = """([path, v]) => { __nbmFind; const k = window.__nbmPanel(path).sessionContext.session.kernel;
       if (v) k.commsOverSubshells = v; return k.commsOverSubshells; }""".replace("__nbmFind", lab._JS_FIND_PANEL)
     assert page.evaluate(js_comms, [opened.path, comms]) == comms
