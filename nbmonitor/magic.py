@@ -6,6 +6,7 @@
     %monitor --logdir logs --runs 'ex*' --keys 'Loss/*' --smoothing 0.6 --height 600
     %monitor --project basic-intro
     %monitor --project sweep --max-runs 50  # read and draw up to 50 runs (default: read 30, draw 10)
+    %monitor --logdir runs --live         # stays interactive after the cell, finished runs too
     %monitor list                         # the runs it can see, as a table
 
 Bad arguments, a missing folder or a folder with nothing readable answer with
@@ -42,6 +43,9 @@ from .store import is_system_key
 @argument("--max-runs", "-n", metavar="N", type=int, default=None,
           help="read and draw the newest N runs (default: read 30, draw the newest 10; 'show more runs' draws more)")
 @argument("--height", metavar="PX", type=int, default=None, help="height of the panel in pixels")
+@argument("--live", action="store_true",
+          help="keep the panel interactive after its cell ends, finished runs included (zoom, hover, controls); "
+               "a notebook saved with it needs the kernel to show the widget (the static copy below it stays)")
 @argument("--help", "-h", action="store_true", help="show this help and return")
 def monitor(line: str = "") -> None:
     """Show a live panel of training runs (no server, no iframe)."""
@@ -61,7 +65,7 @@ def monitor(line: str = "") -> None:
     if args.action == "list":
         _display_bundle(run_table(source, project, args.runs, where))
         return None
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"static_when_idle": not args.live}
     if args.max_runs is not None:
         options.update(max_runs=args.max_runs, shown_runs=args.max_runs)
     panel = _panel(source, project=project, runs=args.runs, keys=args.keys, smoothing=args.smoothing,
@@ -101,6 +105,7 @@ EXAMPLES = """examples:
   %monitor --logdir logs --runs 'ex*' --keys 'Loss/*' --smoothing 0.6 --height 600
   %monitor --project basic-intro
   %monitor --project sweep --max-runs 50   read and draw up to 50 runs (default: read 30, draw 10)
+  %monitor --logdir runs --live         stays interactive after the cell (zoom, hover), finished runs too
   %monitor list                         the runs it can see, as a table"""
 
 
@@ -117,7 +122,8 @@ def _panel(source: Source, **options: Any):
         from .ui.panel import Panel
     except ImportError as exc:
         raise UsageError(f"%monitor: the live panel cannot load ({exc})") from None
-    return Panel(source, static_when_idle=True, **options)  # static in a saved notebook (ui/idle.py)
+    options.setdefault("static_when_idle", True)  # static in a saved notebook (ui/idle.py) unless --live
+    return Panel(source, **options)
 
 
 def _display_bundle(bundle: dict[str, str]) -> None:

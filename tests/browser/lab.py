@@ -29,7 +29,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -632,6 +632,34 @@ def wait_kernel_idle(page: Any, nb_path: str | None = None, timeout_s: float = L
     raise TimeoutError(f"kernel not idle after {timeout_s:.0f} s (last status: {last!r}, notebook {nb_path!r})")
 
 
+def kernel_status_settled(page: Any, nb_path: str | None, want: str = "busy", timeout_s: float = 10.0) -> str:
+    """The front end's kernel status once it reads `want`, or the last one read after `timeout_s`: a subshell's
+    own "idle" may show for a moment mid-cell, and must not stick."""
+    deadline = time.monotonic() + timeout_s
+    while (status := page.evaluate(_JS_KERNEL_STATUS, nb_path)) != want and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    return status
+
+
+def settle(page: Any, js: str, cond: Callable[[Any], bool], what: str | None = None, timeout_s: float = 20.0) -> Any:
+    """What `js` reads from the page once `cond` accepts it, polled every 100 ms (views, marks and axes of a
+    panel draw at their own pace). After `timeout_s`: an AssertionError naming `what` with the last reading,
+    or, with no `what`, that reading (for the caller's own asserts to say what is wrong)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            state, error = page.evaluate(js), None
+        except Exception as exc:  # noqa: BLE001 - what it reads is not drawn yet (a TypeError in the page)
+            state, error = None, exc
+        if state is not None and cond(state):
+            return state
+        if time.monotonic() > deadline:
+            if what is None and error is None:
+                return state
+            raise AssertionError(f"{what or js}: {state if error is None else error}")
+        page.wait_for_timeout(100)
+
+
 def run_all_cells(page: Any) -> None:
     """Start ``notebook:run-all-cells`` without waiting for it to finish."""
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
@@ -732,9 +760,12 @@ def open_and_run(
 def busy_loop(release: str, each: str = "", start: int = 0) -> str:
     """Python lines that end a cell: keep the kernel's main shell CPU-bound, as a training loop does, until a
     file named `release` exists in the notebook's folder (300 s at most), running `each` (one line, with `i`
-    the step from `start`) every pass. The tests write that file to let the cell end."""
+    the step from `start`) every pass. The tests write that file to let the cell end; one left by an earlier
+    try (a rerun, on the session's server) is removed first."""
     return f"""
 import os as _os, time as _time
+if _os.path.exists({release!r}):
+    _os.remove({release!r})
 _t0 = _time.time()
 i = {start}
 while not _os.path.exists({release!r}) and _time.time() - _t0 < 300:  # busy, as a training loop
@@ -744,6 +775,24 @@ while not _os.path.exists({release!r}) and _time.time() - _t0 < 300:  # busy, as
     {each or "pass"}
     i += 1
 """
+
+
+# the panel's section headers (ipywidgets' Accordion in Lumino 1 and 2, our own collapsible sections)
+SECTION_TITLES = (".nbm-panel .lm-AccordionPanel-title, .nbm-panel .p-Accordion-title, "
+                  ".nbm-panel .jupyter-widget-Collapse-header")
+
+
+def wait_section_titles(page: Any, wants: Iterable[str], timeout_ms: int = SELECTOR_TIMEOUT_MS) -> list[str]:
+    """The panel's section titles once one contains each of `wants` (sections are views of their own, drawn
+    a moment after the charts at times); a timeout fails with the titles there were."""
+    wants = list(wants)
+    try:
+        page.wait_for_function("([sel, wants]) => { const t = Array.from(document.querySelectorAll(sel))"
+                               ".map((e) => e.textContent); return wants.every((w) => t.some((n) => n.includes(w))); }",
+                               arg=[SECTION_TITLES, wants], timeout=timeout_ms)
+    finally:
+        titles = [t.strip() for t in page.locator(SECTION_TITLES).all_inner_texts()]
+    return titles
 
 
 # pairs of tick labels of one axis whose boxes overlap, in the panel's charts

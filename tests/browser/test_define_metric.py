@@ -37,7 +37,8 @@ def test_step_metric_axis_and_hidden_key(lab_page, jupyter_server):
     lab.open_and_run(page, jupyter_server, [CELL], ui="lab", name="define-metric.ipynb")
     # waited for, not read once the line exists: the line may first come from a tick mid-loop, and the
     # table's rows can arrive a tick after the charts
-    done = "v && ((v.d || '').match(/L/g) || []).length >= 2 && s.rows.length >= 3"  # all three epochs drawn
+    done = ("v && ((v.d || '').match(/L/g) || []).length >= 2 && s.rows.length >= 3"  # all three epochs drawn
+            " && !!s.byTitle['train/loss']")
     page.wait_for_function(f"() => {{ const s = ({JS})(); const v = s.byTitle['val/acc']; return {done}; }}",
                            timeout=lab.LOAD_TIMEOUT_MS)
     got = page.evaluate(JS)

@@ -57,8 +57,9 @@ def ddp_job(postgres_url, tmp_path):
     script = tmp_path / "train.py"
     script.write_text(DDP)
     env = {**os.environ, "PYTHONPATH": str(lab.REPO_ROOT), "OMP_NUM_THREADS": "1", "NBMONITOR_DISPLAY": "0"}
+    # 3,000 steps (~10 min): live through every wait of the test on a slow machine; killed when it is done
     job = subprocess.Popen([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=4",
-                            str(script), postgres_url, "600"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            str(script), postgres_url, "3000"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                            env=env, start_new_session=True)
     deadline = time.time() + 180
     while len(nbm.runs("live-ddp", dir=postgres_url)) < 4:

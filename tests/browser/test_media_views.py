@@ -238,7 +238,7 @@ def test_grid_with_500_rows(lab_page, jupyter_server):
     assert page.locator(f"{grid} .nbm-card").count() == 500
     took = page.evaluate("() => performance.now()") - t1
     print(f"500-row grid: thumbnails decoded {t1 - t0:.0f} ms after the cell finished; filter+sort+unfilter {took:.0f} ms")
-    assert took < 5000
+    assert took < 30_000  # a page that hangs, not a speed figure (bench/bench_panel.py measures; ~1 s here)
     lab.screenshot(page, "media_grid_500", selector=grid)
     lab.assert_no_widget_errors(page)
 
@@ -270,6 +270,10 @@ def test_the_full_size_image_comes_while_the_cell_runs(lab_page, jupyter_server,
     page.wait_for_selector(sel, timeout=lab.LOAD_TIMEOUT_MS)
     page.wait_for_function(f"() => document.querySelector(\"{sel}\").dataset.live === 'true'",
                            timeout=lab.SELECTOR_TIMEOUT_MS)
+    # all 20 logged steps have reached the page (the strip shows the newest) before an image is clicked
+    strip = ".nbm-panel .nbm-images .nbm-image-strip"
+    page.wait_for_function(f"() => {{ const s = document.querySelector('{strip} input.nbm-image-slider');"
+                           " return s && s.max === '19'; }", timeout=lab.SELECTOR_TIMEOUT_MS)
     img = page.locator(sel).first
     assert "also while a cell runs" in img.get_attribute("title")
     preview = img.get_attribute("src")
@@ -281,7 +285,6 @@ def test_the_full_size_image_comes_while_the_cell_runs(lab_page, jupyter_server,
     assert lab.run_state(page, opened.path).get("state") == "running"  # answered mid-cell
     lab.screenshot(page, f"media_{ui}_live_full_size")
     # the oldest step, which the page never had: the slider asks the kernel, mid-cell
-    strip = ".nbm-panel .nbm-images .nbm-image-strip"
     assert page.evaluate(f"() => document.querySelector('{strip} input.nbm-image-slider').max") == "19"
     page.evaluate(f"""() => {{ const s = document.querySelector('{strip} input.nbm-image-slider');
                      s.value = '0'; s.dispatchEvent(new Event('input')); }}""")

@@ -67,13 +67,15 @@ def test_panel_streams_while_the_cell_runs(lab_page, jupyter_server, ui):
     opened = lab.open_and_run(page, jupyter_server, [TRAIN_CELL.format(ui=ui, N=N)], ui=ui, name=f"panel-{ui}.ipynb", wait=False)
 
     # While the cell runs: header, sparklines and charts are there and move on.
-    page.wait_for_selector(".nbm-panel .nbm-header[data-state=running]")
+    page.wait_for_selector(".nbm-panel .nbm-header[data-state=running]", timeout=lab.LOAD_TIMEOUT_MS)
     page.wait_for_selector(".nbm-panel .nbm-sparktable tbody tr svg.nbm-spark polyline", state="attached")
     page.wait_for_selector(".nbm-panel .bqplot.figure svg path.line", state="attached")
     page.wait_for_function(f"() => ({JS_PANEL})().step >= 30")
     first = page.evaluate(JS_PANEL)
     assert lab.run_state(page, opened.path)["state"] == "running", "the cell finished before the DOM was checked"
-    page.wait_for_function(f"() => ({JS_PANEL})().step >= {min(first['step'] + 20, N - 1)}")
+    # one chart per key: the four figures' lines are views of their own, drawn at their own pace
+    page.wait_for_function(f"() => {{ const s = ({JS_PANEL})(); return s.step >= {min(first['step'] + 20, N - 1)}"
+                           " && s.lines >= 4; }")
     mid = page.evaluate(JS_PANEL)
     assert lab.run_state(page, opened.path)["state"] == "running", f"cell no longer running: {mid}"
     assert set(mid["rows"]) == {"train/loss", "train/acc", "val/loss", "lr"}
@@ -150,6 +152,10 @@ def test_markup_in_names_shows_as_text(lab_page, jupyter_server):
     page.wait_for_selector(".nbm-panel .nbm-alert.nbm-alert-error")
     assert page.inner_text(".nbm-alert .nbm-alert-title") == f"ERROR · {XSS}"
     assert page.inner_text(".nbm-alert .nbm-alert-text") == f"loss is {XSS}"
+    # the sparkline table and each section's charts are views of their own: all drawn before they are read
+    page.wait_for_function("(name) => document.querySelectorAll('.nbm-sparktable tbody tr').length === 2 && Array.from("
+                           "document.querySelectorAll('.nbm-panel .bqplot.figure .mainheading')).some(t => t.textContent === name)",
+                           arg=XSS, timeout=lab.SELECTOR_TIMEOUT_MS)
     keys = page.evaluate("() => Array.from(document.querySelectorAll('.nbm-sparktable tbody tr')).map(r => r.dataset.key)")
     assert sorted(keys) == sorted([XSS, "ok/" + XSS])
     titles = page.evaluate("() => Array.from(document.querySelectorAll('.nbm-panel .bqplot.figure .mainheading')).map(t => t.textContent)")
@@ -230,9 +236,7 @@ def test_event_views_appear_in_the_panel(lab_page, jupyter_server):
     page = lab_page
     lab.open_and_run(page, jupyter_server, [EVENTS_CELL], ui="lab", name="panel-events.ipynb")
     page.wait_for_selector(".nbm-panel .nbm-header[data-state=finished]")
-    titles = page.evaluate("""() => Array.from(document.querySelectorAll(
-        '.nbm-panel .jupyter-widget-Collapse-header, .nbm-panel .lm-AccordionPanel-title, .nbm-panel .p-Accordion-title'))
-        .map(t => t.textContent.trim())""")
+    titles = lab.wait_section_titles(page, ("Histograms", "Images"))
     assert {"Histograms", "Images"} <= set(titles), titles
     page.wait_for_timeout(300)
     lab.screenshot(page, "panel_events")

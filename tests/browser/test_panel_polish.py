@@ -72,6 +72,18 @@ def _num(t: str) -> float:
     return float(t.replace(",", "").replace("−", "-"))
 
 
+def _xticks_even(s: dict) -> bool:
+    xs = [_num(t) for t in s["xticks"]]
+    return len(xs) >= 3 and all(x == int(x) for x in xs) and len({round(b - a, 6) for a, b in zip(xs, xs[1:])}) == 1
+
+
+def _drawn(s: dict) -> bool:
+    """Everything the test reads is drawn: both runs' lines and the legend's colours, the system chart, the
+    step count, integer x ticks."""
+    return (s["lossLines"] >= 2 and s["sysLines"] > 0 and len(s["legend"]) == 2 and s["step"] == "375 steps"
+            and set(s["strokes"]) == {it["color"] for it in s["legend"]} and _xticks_even(s) and bool(s["yticks"]))
+
+
 # Before js/charts.js syncMarks: 2 of 7 runs here lost the second run's train/loss line (bqplot's Figure
 # view misses a change:marks that arrives while it renders); retried once for other load-related misses.
 @pytest.mark.flaky(reruns=1)
@@ -80,9 +92,10 @@ def test_panel_polish(lab_page, jupyter_server, ui):
     page = lab_page
     opened = lab.open_and_run(page, jupyter_server, [CELL1.format(ui=ui), CELL2.format(ui=ui)], ui=ui,
                               name=f"polish-{ui}.ipynb")
-    page.wait_for_selector(".nbm-panel .nbm-legend-item >> nth=1", state="attached")
-    page.wait_for_function(f"() => {{ const s = ({JS})(); return s.lossLines >= 2 && s.sysLines > 0; }}")
-    s = page.evaluate(JS)
+    page.wait_for_selector(".nbm-panel .nbm-legend-item >> nth=1", state="attached", timeout=lab.LOAD_TIMEOUT_MS)
+    # the header, the legend, each chart's lines and its axes are drawn by views of their own, at their own
+    # pace: read once all have caught up (or after 20 s, for the asserts below to say what is wrong)
+    s = lab.settle(page, JS, _drawn)
     lab.screenshot(page, f"polish_{ui}")
     synced = page.evaluate("() => document.querySelectorAll('.nbm-panel .bqplot.figure[data-nbm-marks-synced]').length")
     print(f"\n{ui}: figure views whose missed marks were added (js/charts.js syncMarks): {synced}")
@@ -92,9 +105,7 @@ def test_panel_polish(lab_page, jupyter_server, ui):
     # one step count: the run logged 375 steps (0..374)
     assert s["step"] == "375 steps", s["step"]
     # x ticks: integers, evenly spaced; y ticks: none below 0 (the data is >= 0)
-    xs = [_num(t) for t in s["xticks"]]
-    assert len(xs) >= 3 and all(x == int(x) for x in xs), s["xticks"]
-    assert len({round(b - a, 6) for a, b in zip(xs, xs[1:])}) == 1, s["xticks"]
+    assert _xticks_even(s), s["xticks"]
     assert s["yticks"] and all(_num(t) >= 0 for t in s["yticks"]), s["yticks"]
     # colours: the lines' are the legend's
     assert set(s["strokes"]) == {it["color"] for it in s["legend"]}, s
@@ -105,11 +116,12 @@ def test_panel_polish(lab_page, jupyter_server, ui):
     assert s2["strokes"] == [s["legend"][1]["color"]], (s2["strokes"], s["legend"])
     page.click(".nbm-panel .nbm-legend-item >> nth=0")
     page.wait_for_function(f"() => ({JS})().strokes.length === 2")
-    # smoothing: a smoothed line per run on train/loss, none on the System charts
-    sys_before = page.evaluate(JS)["sysLines"]
+    # smoothing: a smoothed line per run on train/loss, none on the System charts (shown again as before first)
+    page.wait_for_function(f"() => ({JS})().sysLines === {s['sysLines']}", timeout=lab.SELECTOR_TIMEOUT_MS)
+    sys_before = s["sysLines"]
     page.eval_on_selector(".nbm-panel .nbm-controls .nbm-smooth input",
                           "el => { el.value = '0.9'; el.dispatchEvent(new Event('input', {bubbles: true})); }")
-    page.wait_for_function(f"() => ({JS})().lossLines >= 4")
+    page.wait_for_function(f"() => ({JS})().lossLines >= 4", timeout=lab.SELECTOR_TIMEOUT_MS)
     assert page.evaluate(JS)["sysLines"] == sys_before
     # no empty "Tables" section (the table holds images: the grid shows it)
     assert "Tables" not in s["sections"], s["sections"]

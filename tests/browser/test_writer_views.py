@@ -78,11 +78,8 @@ def test_writer_panel_and_views(lab_page, jupyter_server):
              f.querySelectorAll('path.line').length >= 2)""", timeout=20_000)
 
     # every view is in the panel's accordion; open each section in turn and check it
-    titles = page.locator(".nbm-panel .lm-AccordionPanel-title, .nbm-panel .p-Accordion-title, "
-                          ".nbm-panel .jupyter-widget-Collapse-header")
-    names = [t.strip() for t in titles.all_inner_texts()]
-    for want in ("PR curves", "Hyperparameters", "Text", "Embeddings", "Graph"):
-        assert any(want in n for n in names), names
+    lab.wait_section_titles(page, ("PR curves", "Hyperparameters", "Text", "Embeddings", "Graph"))
+    titles = page.locator(lab.SECTION_TITLES)
 
     def open_section(title: str) -> None:
         header = titles.filter(has_text=title).first
@@ -158,14 +155,12 @@ def test_monitor_logdir_on_torchs_files_shows_the_views(lab_page, jupyter_server
     page = lab_page
     lab.open_and_run(page, jupyter_server, ["import numpy as np\n" + TORCH], ui="lab", name="torch-views.ipynb",
                      timeout_s=120)
-    page.wait_for_selector(".nbm-panel .bqplot.figure svg path.line")
-    titles = page.locator(".nbm-panel .lm-AccordionPanel-title, .nbm-panel .p-Accordion-title, "
-                          ".nbm-panel .jupyter-widget-Collapse-header")
-    names = " | ".join(titles.all_inner_texts())
-    for want in ("PR curves", "Hyperparameters", "Text"):
-        assert want in names, names
+    page.wait_for_selector(".nbm-panel .bqplot.figure svg path.line", timeout=lab.LOAD_TIMEOUT_MS)
+    lab.wait_section_titles(page, ("PR curves", "Hyperparameters", "Text"))
     page.wait_for_selector(".nbm-panel .nbm-tbpr .nbm-pr-card[data-tag='torch pr']", state="attached")
+    page.wait_for_selector(".nbm-panel .nbm-tbhparams tbody tr", state="attached")
     assert page.locator(".nbm-panel .nbm-tbhparams tbody tr").count() == 1
+    page.wait_for_selector(".nbm-panel .nbm-tbtext .nbm-tb-md em", state="attached")
     assert page.locator(".nbm-panel .nbm-tbtext .nbm-tb-md em").first.inner_text() == "emphasis"
     lab.screenshot(page, "writer_torch_files")
     lab.assert_no_widget_errors(page)

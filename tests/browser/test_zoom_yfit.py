@@ -12,8 +12,6 @@ Screenshots: yfit_before.png, yfit_zoomed.png, yfit_zoomed_log.png, yfit_zoomed_
 
 from __future__ import annotations
 
-import time
-
 from tests.browser import lab
 
 CELL = """
@@ -84,16 +82,10 @@ JS_DRAWN = f"""() => {{
 JS_ZOOM_POINTS = f"() => ({LOSS}).dataset.nbmZoomPoints || null"
 
 
-def _settle(page, cond, what: str, timeout_s: float = 10.0) -> dict:
-    """The chart's drawn state once `cond(state)` holds (redraws go through animation frames); fails with it."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        state = page.evaluate(JS_DRAWN)
-        if state and state["x"] and state["y"] and cond(state):
-            return state
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: {state}")
-        page.wait_for_timeout(100)
+def _settle(page, cond, what: str, timeout_s: float = 20.0) -> dict:
+    """The chart's drawn state once `cond(state)` holds, with both axes' domains read (redraws go through
+    animation frames); fails with the last state."""
+    return lab.settle(page, JS_DRAWN, lambda s: bool(s["x"] and s["y"]) and cond(s), what, timeout_s)
 
 
 def _fitted(s: dict) -> bool:
@@ -117,8 +109,8 @@ def test_wheel_zoom_zooms_x_and_the_y_axis_fits_the_lines_in_view(lab_page, jupy
                            timeout=lab.LOAD_TIMEOUT_MS)
     page.evaluate(f"() => ({LOSS}).scrollIntoView({{block: 'center'}})")
     # the NaN's cross is a mark of its own, drawn once its view renders (after the lines, at times): waited for
-    before = _settle(page, lambda s: s["lines"] >= 2 and s["beyondX"] == 0 and s["crosses"] == 1,
-                     "the whole chart first, with the NaN's cross")
+    before = _settle(page, lambda s: s["lines"] >= 2 and s["beyondX"] == 0 and s["crosses"] == 1
+                     and s["x"][1] > 2900 and s["y"][1] > 55, "the whole chart first, with the NaN's cross")
     assert before["outside"] == 0 and before["crossesOutside"] == 0, before
     assert before["x"][0] < 50 and before["x"][1] > 2900 and before["y"][1] > 55, before
     lab.screenshot(page, "yfit_before", selector=".nbm-panel .bqplot.figure")
@@ -132,15 +124,14 @@ def test_wheel_zoom_zooms_x_and_the_y_axis_fits_the_lines_in_view(lab_page, jupy
         page.wait_for_timeout(50)
     # the kernel's raw points of the range come (from its subshell, while the cell runs): fitted to those too
     page.wait_for_function(f"() => !!({JS_ZOOM_POINTS})()", timeout=lab.SELECTOR_TIMEOUT_MS)
-    zoomed = _settle(page, lambda s: _fitted(s) and s["crosses"] == 1, "zoomed in: the y axis fits the lines in view")
-    x0, x1 = zoomed["x"]
-    assert 1500 < x0 < x1 < 3000 and x1 - x0 < 0.3 * (before["x"][1] - before["x"][0]), zoomed  # x zoomed in
-    assert zoomed["beyondX"] > 0, zoomed  # the lines go on past the zoomed range (drawn, clipped)
-    # spiky's NaN at step 2400 (crosses == 1 above) sits at the top of the fitted range (crossesOutside == 0)
     # late on, "steady" is ~0.19-0.24 and "spiky" ~1-1.1: the y axis spans those (with a little padding, and
-    # bqplot's own for the markers), not the spike's 60
-    y0, y1 = zoomed["y"]
-    assert 0 < y0 < 0.18 and 1.1 < y1 < 1.35, zoomed
+    # bqplot's own for the markers), not the spike's 60; the lines go on past the zoomed range (drawn, clipped)
+    zoomed = _settle(page, lambda s: _fitted(s) and s["crosses"] == 1 and s["beyondX"] > 0
+                     and 1500 < s["x"][0] < s["x"][1] < 3000 and 0 < s["y"][0] < 0.18 and 1.1 < s["y"][1] < 1.35,
+                     "zoomed in: the y axis fits the lines in view")
+    x0, x1 = zoomed["x"]
+    assert x1 - x0 < 0.3 * (before["x"][1] - before["x"][0]), zoomed  # x zoomed in
+    # spiky's NaN at step 2400 (crosses == 1 above) sits at the top of the fitted range (crossesOutside == 0)
     assert lab.run_state(page, opened.path).get("state") == "running"  # fitted while the kernel is busy
     lab.screenshot(page, "yfit_zoomed", selector=".nbm-panel .bqplot.figure")
 

@@ -131,14 +131,16 @@ def test_monitor_shows_the_current_project(ip, panels, tmp_path, monkeypatch):
         assert ip.run_line_magic("monitor", "") is None
     (source, options), = panels
     assert isinstance(source, LiveSource)
-    assert options == {"project": "newer", "runs": None, "keys": None, "smoothing": 0.0, "height": None}
+    assert options == {"project": "newer", "runs": None, "keys": None, "smoothing": 0.0, "height": None,
+                       "static_when_idle": True}
     assert cap.outputs[0].data["text/plain"] == "<panel of 1 runs>"
 
     run = nbm.init(project="live", name="now", dir=tmp_path / "elsewhere", display=False)
     ip.run_line_magic("monitor", "--runs 'n*' --keys 'train/*' --smoothing 0.6 --height 600")
     source, options = panels[-1]
     assert source.store is run._store
-    assert options == {"project": "live", "runs": "n*", "keys": "train/*", "smoothing": 0.6, "height": 600}
+    assert options == {"project": "live", "runs": "n*", "keys": "train/*", "smoothing": 0.6, "height": 600,
+                       "static_when_idle": True}
     ip.run_line_magic("monitor", "-p older")
     assert panels[-1][1]["project"] == "older"  # the same store as the current run
     ip.run_line_magic("monitor", "-p older --max-runs 50")  # read and draw up to 50 runs
@@ -172,7 +174,8 @@ def test_logdir_of_tensorboard_files(ip, panels, tmp_path):
     ip.run_line_magic("monitor", f"--logdir {logs} --runs 'ex*' --keys 'Loss/*' --smoothing 0.6 --height 600")
     source, options = panels[-1]
     assert isinstance(source, TensorBoardSource)
-    assert options == {"project": None, "runs": "ex*", "keys": "Loss/*", "smoothing": 0.6, "height": 600}
+    assert options == {"project": None, "runs": "ex*", "keys": "Loss/*", "smoothing": 0.6, "height": 600,
+                       "static_when_idle": True}
 
 
 def test_logdir_with_both_kinds(ip, panels, tmp_path):
@@ -340,5 +343,25 @@ def test_monitor_of_finished_runs_becomes_static_when_its_cell_ends(ip, tmp_path
         assert "application/vnd.jupyter.widget-view+json" in first.data
         assert set(last.data) == {"text/plain", "text/html"} and "nbm-panel-static" in last.data["text/html"]
         assert "nbmonitor panel: proj/b · finished" in last.data["text/plain"]
+    finally:
+        panel.close()
+
+
+def test_monitor_live_stays_interactive_after_its_cell_ends(ip, tmp_path, monkeypatch):
+    """`--live`: the same finished runs, but the panel stays a widget when its cell ends (zoom and hover on
+    finished runs); the static copy is shown below it, live, for a notebook reopened without the kernel."""
+    pytest.importorskip("ipywidgets")
+    monkeypatch.setattr(magic, "_panels", {})
+    _runs(tmp_path, names=("a", "b"), n=5)
+    with capture_output() as cap:
+        ip.run_cell(f"%monitor --logdir {tmp_path} --live")
+    (panel,) = magic._panels.values()
+    try:
+        assert not panel.ended and panel.publisher.running
+        first, *rest = cap.outputs
+        assert "application/vnd.jupyter.widget-view+json" in first.data  # the widget, not replaced
+        assert rest and all(set(o.data) == {"text/html"} for o in rest), [o.data for o in rest]
+        copy = rest[-1].data["text/html"]
+        assert "nbm-live-fallback" in copy and "proj/b · finished" in copy, copy  # the static copy, kept
     finally:
         panel.close()
