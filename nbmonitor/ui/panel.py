@@ -44,7 +44,7 @@ from .events import EventViews
 from .idle import StaticWhenIdle
 from .publisher import MAX_RUNS, MessageBudget, Publisher, TrackedRun, Update, as_f32
 from .static import SPARK_POINTS, format_number, panel_html, panel_text, state_label
-from .subshell import Subshell
+from .subshell import Subshell, keep_kernel_status_true
 from .zoomquery import ZoomQueries, event_reader
 
 log = logging.getLogger("nbmonitor.ui.panel")
@@ -111,6 +111,7 @@ class Panel:
 
         if not 0.0 <= smoothing < 1.0:
             raise ValueError(f"smoothing must be in [0, 1), got {smoothing!r}")
+        keep_kernel_status_true()  # before any widget: the front end's first comm message may ask for a subshell
         self.source = source
         self.project = project
         self.publisher = Publisher(source, project, _patterns(runs), _patterns(keys), interval=interval,
@@ -215,12 +216,13 @@ class Panel:
         from IPython.display import display
 
         self.flush()
+        # routed (and the kernel status guarded, subshell.py) before the front end can answer the display
+        self._route()
         self._handle = display(self._bundle(), raw=True, display_id=True, metadata=colab_metadata())
         # the static copy: refreshed while runs go on; what a front end without widget JS shows,
         # and what stays in a saved notebook for a panel that never ends (nbm.panel(), %monitor)
         self._fallback = display(self._fallback_bundle(), raw=True, display_id=True)
         self._fallback_sent = time.monotonic()
-        self._route()
         if self.idle is not None:
             self.idle.watch_cell()
         return self.start()
@@ -263,7 +265,7 @@ class Panel:
         self.zoom.open(self.subshell)
         sub = self.subshell
         with self._lock:  # the views are made on the publisher thread, under the lock
-            self.events.route((lambda widget: sub.route(widget, answers=True)) if sub is not None else None)
+            self.events.route((lambda widget: sub.route(widget)) if sub is not None else None)
 
     def _unroute(self) -> None:
         sub, self.subshell = self.subshell, None

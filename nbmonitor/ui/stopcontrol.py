@@ -121,5 +121,3 @@ class RunStopper:
             else:
                 heard = "no running run of this kernel to stop"
             self.widget.heard = heard
-        if self.subshell is not None:
-            self.subshell.keep_status()

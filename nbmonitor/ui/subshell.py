@@ -10,10 +10,14 @@ shell, whatever subshell the front end used (JupyterLab's `commsOverSubshells` o
 pins that choice to the panel's subshell. The widget's callbacks then run on the subshell's thread,
 so callers guard shared state with their own lock.
 
-Kernel status: a subshell publishes busy/idle around each message it handles, and JupyterLab and
-Notebook 7 take that idle as the kernel's ("Idle" while the training cell runs). `keep_status()`,
-called from a routed callback, publishes "busy" again for the cell the main shell is running
-(IPython's pre/post_run_cell events say which) right after that idle, so the status stays true.
+Kernel status: a subshell (and the control thread) publishes busy/idle around each message it
+handles, and JupyterLab and Notebook 7 take that idle as the kernel's: "Idle" while the training
+cell runs, after any widget message the front end sent on a subshell (JupyterLab sends every comm
+message on one by default) or a subshell request. Once a panel is made, the kernel's status
+publisher is wrapped (`_guard_status`): an "idle" published off the main thread while the main shell
+runs a cell (IPython's pre/post_run_cell events say which) is followed at once by "busy" for that
+cell, so the status stays true for the whole cell. The panel does this before it makes its widgets
+(`keep_kernel_status_true()`): the front end asks for its subshell on their first message.
 
 Where there are no subshells (ipykernel < 7, another kernel, no kernel) `open()` returns None and
 the widget stays on the main shell: its messages are handled when the running cell ends.
@@ -32,9 +36,10 @@ log = logging.getLogger("nbmonitor.ui.subshell")
 
 OPEN_TIMEOUT_S = 5.0
 _cell: dict[str, Any] = {"parent": None}  # the execute_request the main shell runs now (None: idle)
+_cell_lock = threading.Lock()
 _watching: set[int] = set()  # id() of the kernels whose cells we follow
 
-__all__ = ["Subshell", "cell_running"]
+__all__ = ["Subshell", "cell_running", "keep_kernel_status_true"]
 
 
 def _kernel() -> Any:
@@ -56,21 +61,53 @@ def _kernel() -> Any:
 
 
 def _watch_cells(k: Any) -> None:
-    """Follow which cell the main shell runs (for `keep_status`)."""
+    """Follow which cell the main shell runs, and keep the kernel status "busy" while it does."""
     if id(k) in _watching or getattr(k, "shell", None) is None:
         return
 
     def pre(*_: Any) -> None:
-        _cell["parent"] = k.get_parent("shell")
+        with _cell_lock:
+            _cell["parent"] = k.get_parent("shell")
 
     def post(*_: Any) -> None:
-        _cell["parent"] = None
+        with _cell_lock:  # after a re-published "busy" for it, never before (the cell's own idle comes last)
+            _cell["parent"] = None
 
     k.shell.events.register("pre_run_cell", pre)
     k.shell.events.register("post_run_cell", post)
     _watching.add(id(k))
     if threading.current_thread() is threading.main_thread():  # called from the cell running now
         _cell["parent"] = k.get_parent("shell")
+    _guard_status(k)
+
+
+def keep_kernel_status_true() -> None:
+    """In an ipykernel with subshells: from now on, keep the status "busy" while a cell runs (`_guard_status`)."""
+    k = _kernel()
+    if k is not None:
+        _watch_cells(k)
+
+
+def _guard_status(k: Any) -> None:
+    """Wrap `k._publish_status`: an "idle" from another thread while a cell runs is followed by "busy" for it."""
+    publish = getattr(k, "_publish_status", None)
+    if publish is None or getattr(publish, "_nbm_guard", False):
+        return
+
+    def publish_status(status: str, channel: str, parent: Any = None) -> None:
+        publish(status, channel, parent)
+        if status != "idle" or threading.current_thread() is threading.main_thread():
+            return
+        with _cell_lock:
+            cell = _cell["parent"]
+            if cell is not None:
+                try:
+                    publish("busy", "shell", cell)
+                except Exception as e:  # a status message is not worth failing over
+                    log.debug("nbmonitor: could not restore the busy status: %s", e)
+
+    publish_status._nbm_guard = True  # type: ignore[attr-defined]
+    k._publish_status = publish_status
 
 
 def cell_running() -> bool:
@@ -109,7 +146,6 @@ class Subshell:
         self.kernel = kernel
         self.id = subshell_id
         self._routed: list[Any] = []  # comms pinned to this subshell
-        self._after: list[tuple[Any, Any]] = []  # (widget, its keep_status callback)
         self._closed = False
 
     @classmethod
@@ -126,11 +162,8 @@ class Subshell:
         _watch_cells(k)
         return cls(k, str(sid))
 
-    def route(self, widget: Any, answers: bool = False) -> bool:
-        """Send `widget`'s comm messages from the front end to this subshell; False if it cannot.
-
-        answers: the widget answers custom messages (its own `on_msg` handlers, registered before):
-        after each, the kernel status is made true again (`keep_status`)."""
+    def route(self, widget: Any) -> bool:
+        """Send `widget`'s comm messages from the front end to this subshell; False if it cannot."""
         comm = getattr(widget, "comm", None)
         if self._closed or comm is None or not callable(getattr(comm, "_reply_subshell_for", None)):
             return False
@@ -139,37 +172,7 @@ class Subshell:
         sid = self.id
         comm._reply_subshell_for = lambda data, default: sid  # the instance's answer over the class's
         self._routed.append(comm)
-        if answers and hasattr(widget, "on_msg"):
-            def after(*_: Any) -> None:
-                self.keep_status()
-
-            widget.on_msg(after)
-            self._after.append((widget, after))
         return True
-
-    def keep_status(self) -> None:
-        """From a routed callback: once this message's "idle" is out, say "busy" again for the running cell."""
-        parent = _cell["parent"]
-        k = self.kernel
-        publish = getattr(k, "_publish_status", None)
-        if parent is None or publish is None or threading.current_thread() is threading.main_thread():
-            return
-
-        def busy() -> None:
-            if _cell["parent"] is parent:  # that cell still runs
-                try:
-                    publish("busy", "shell", parent=parent)
-                except Exception as e:  # a status message is not worth failing over
-                    log.debug("nbmonitor: could not restore the busy status: %s", e)
-
-        try:
-            import asyncio
-
-            # the handler runs inside ipykernel's dispatch on this thread's loop, which publishes
-            # "idle" before it yields: a callback scheduled now runs after that
-            asyncio.get_running_loop().call_soon(busy)
-        except RuntimeError:
-            threading.Timer(0.05, busy).start()
 
     def close(self) -> None:
         """Route the widgets back to the main shell and delete the subshell (without waiting for it)."""
@@ -179,9 +182,6 @@ class Subshell:
         for comm in self._routed:
             comm.__dict__.pop("_reply_subshell_for", None)
         self._routed.clear()
-        for widget, after in self._after:
-            widget.on_msg(after, remove=True)
-        self._after.clear()
         sid = self.id
         try:
             _on_shell_channel(self.kernel, lambda mgr: mgr._delete_subshell(sid), wait=False)

@@ -16,8 +16,8 @@ own callbacks (smoothing, log scale, runs shown) stay on the main shell. The req
 the subshell's thread: it reads under the publisher's `ticking` lock and the panel's lock (the order
 `Panel.flush` takes them), so it never reads a source beside the publisher thread; the training
 thread only appends to the run's rows, and the source reads sealed, immutable chunks
-(`Run.memory_snapshot`) and the store (a connection per thread). After each answer the kernel
-status goes back to "busy" for the running cell (`Subshell.keep_status`). Where the kernel has no
+(`Run.memory_snapshot`) and the store (a connection per thread). The kernel status
+stays "busy" for the running cell (subshell.py). Where the kernel has no
 subshells the widget stays on the main shell: a busy kernel answers when its cell ends (the zoomed
 chart shows the envelope meanwhile; the "reset zoom" tooltip says which, `ChartControls.zoom_live`).
 A request sent on the ChartControls' own comm (a browser that has not resolved the zoom widget yet)
@@ -108,16 +108,13 @@ def answer_range(content: Any, publisher: Any, lock: threading.RLock) -> tuple[d
         return None
 
 
-def serve_range_queries(widget: Any, publisher: Any, lock: threading.RLock,
-                        after: Callable[[], None] | None = None) -> None:
-    """Answer the browser's range requests sent on `widget` from `publisher`'s source (then call `after`)."""
+def serve_range_queries(widget: Any, publisher: Any, lock: threading.RLock) -> None:
+    """Answer the browser's range requests sent on `widget` from `publisher`'s source."""
 
     def on_msg(_widget: Any, content: Any, _buffers: Any) -> None:
         got = answer_range(content, publisher, lock)
         if got is not None:
             widget.send(*got)
-        if after is not None:
-            after()
 
     widget.on_msg(on_msg)
 
@@ -149,7 +146,7 @@ class ZoomQueries:
         self.widget = w.Widget()  # no view: a comm for the requests and their answers
         self.subshell: Any = None
         self._controls = controls
-        serve_range_queries(self.widget, publisher, lock, after=self._keep_status)
+        serve_range_queries(self.widget, publisher, lock)
         serve_range_queries(controls, publisher, lock)  # a request sent before the browser found the widget
         controls.zoom = self.widget.model_id
 
@@ -163,8 +160,3 @@ class ZoomQueries:
         """The subshell goes (the panel's output became static): requests go to the main shell."""
         self.subshell = None
         self._controls.zoom_live = False
-
-    def _keep_status(self) -> None:
-        sub = self.subshell
-        if sub is not None:
-            sub.keep_status()

@@ -46,6 +46,9 @@ def test_group_band_with_straggler_and_rank_expansion(lab_page, jupyter_server, 
     assert len(slow) == 1 and slow[0].startswith("rank2"), slow
     assert page.get_attribute('.nbm-panel .nbm-group[data-group="exp1"]', "data-expanded") == "false"
     lab.screenshot(page, "group_band_folded")
+    # the kernel status is true while the cell runs: JupyterLab's control-channel request for a widget subshell
+    # (its first widget message) published an "idle" that used to stay (ui/subshell.py re-says "busy")
+    assert lab.kernel_status_settled(page, opened.path) == "busy"
 
     # spread the ranks out while the kernel is busy: the band stays, the four rank lines appear
     assert lab.run_state(page, opened.path)["state"] == "running"

@@ -122,6 +122,7 @@ def test_controls_act_while_the_cell_runs(lab_page, jupyter_server, ui):
     took["collapse section"] = _timed(page, f"() => !({JS_STATE})().visibleFig")
 
     assert lab.run_state(page, opened.path)["state"] == "running", f"the cell ended before the checks: {took}"
+    assert lab.kernel_status_settled(page, opened.path) == "busy"  # the status bar says so too
     print(f"\n{ui}: shown after (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in took.items()))
     (jupyter_server.root_dir / f"release-controls-{ui}").write_text("")
     lab.wait_run_finished(page, opened.path)
