@@ -11,8 +11,9 @@ writer stored with other data is a `StoreError`, never overwritten.
 
 - Schema: tables `nbm_*`, created and migrated by nbmonitor under an advisory
   lock; `nbm_schema` holds the version (`SCHEMA_VERSION`, steps in `MIGRATIONS`).
-- Live readers: each write sends `NOTIFY nbmonitor, '<run id>'`; `wait(timeout)`
-  blocks until some run changed instead of polling.
+- Live readers: each write sends `NOTIFY nbm_<md5 of the schema>, '<run id>'` (a channel per schema:
+  stores in other schemas of the database stay apart); `wait(timeout)` blocks until some run changed
+  instead of polling.
 - Lost server: a call fails fast with `StoreError` and the next connection
   attempt waits with exponential backoff (0.25 s .. 8 s); the run keeps its
   points in memory and the writer thread writes them once the server is back.
@@ -39,7 +40,9 @@ from .pgrows import insert_new
 from .sqlite import dumps
 from .types import Chunk, Event, RunRecord, check_run_id, is_database_url, merge_chunks
 
-CHANNEL = "nbmonitor"
+# The NOTIFY channel: one per schema (a database's notifications reach every schema's listeners), named in
+# SQL from the connection's schema so that writer and readers agree: "nbm_" + md5 of it (any length fits).
+CHANNEL_SQL = "'nbm_' || md5(coalesce(current_schema(), ''))"
 INSTALL_HINT = 'the PostgreSQL store needs psycopg 3: pip install "nbmonitor[postgres]"'
 
 _FIELDS = tuple(RunRecord.__dataclass_fields__)
@@ -280,7 +283,7 @@ class PostgresStore:
             if fields:
                 self._update(c, run_id, fields)
             if rows or ev_rows or fields:
-                c.execute("SELECT pg_notify(%s, %s)", (CHANNEL, run_id))
+                c.execute(f"SELECT pg_notify({CHANNEL_SQL}, %s)", (run_id,))
 
         self._call(tx)
 
@@ -416,7 +419,8 @@ class Listener:
                 conn = self._conn
                 if conn is None or conn.closed:
                     conn = self._conn = store._connect()
-                    conn.execute(f"LISTEN {CHANNEL}")
+                    channel = conn.execute(f"SELECT {CHANNEL_SQL}").fetchone()[0]
+                    conn.execute(f'LISTEN "{channel}"')  # nbm_ and hex digits: a plain identifier
                     fresh = True
                 ids = {n.payload for n in conn.notifies(timeout=timeout, stop_after=1)}
                 if ids:  # and whatever else arrived with it

@@ -99,6 +99,23 @@ def test_wait_wakes_on_a_write_from_another_connection(postgres_url):
     assert got == [{"r"}]
 
 
+def test_a_store_in_another_schema_of_the_database_does_not_wake_the_reader(postgres_cluster, postgres_url):
+    """Schemas of one database are separate roots: a write in the other one is not news here (NOTIFY is
+    database-wide; the channel is the schema's). The suite's schemas share a database, as teams' may."""
+    other_url = postgres_cluster.create_schema()
+    reader, writer = PostgresStore(postgres_url), PostgresStore(postgres_url)
+    elsewhere = PostgresStore(other_url)
+    assert reader.wait(0.05) is None  # now listening
+    elsewhere.create_run(RunRecord(id="far", project="p", name="n"))
+    steps = np.arange(3)
+    elsewhere.write("far", [Chunk("k", 0, steps, steps * 1.0, steps * 1.0)], [])
+    assert reader.wait(0.5) == set()  # nothing written in this schema
+    writer.create_run(RunRecord(id="near", project="p", name="n"))
+    writer.write("near", [Chunk("k", 0, steps, steps * 1.0, steps * 1.0)], [])
+    assert reader.wait(5) == {"near"}
+    assert [r.id for r in reader.list_runs()] == ["near"]
+
+
 @pytest.mark.filterwarnings("ignore::nbmonitor.NbmonitorWarning")  # "could not write run ... retrying"
 def test_a_database_restart_mid_run_loses_no_point(postgres_cluster, postgres_url):
     run = nbm.init(project="p", name="restart", dir=postgres_url)
