@@ -65,6 +65,19 @@ def iopub_until(kc: Any, pred: Callable[[dict], bool], timeout: float = 60.0) ->
     raise AssertionError(f"not seen in {timeout}s: {[m['msg_type'] for m in seen][-20:]}")
 
 
+def printed(kc: Any, code: str, timeout: float = 60.0) -> str:
+    """Run `code` in the kernel (it must succeed) and return what it printed."""
+    out: list[str] = []
+
+    def hook(m: dict) -> None:
+        if m["msg_type"] == "stream":
+            out.append(m["content"].get("text", ""))
+
+    reply = kc.execute_interactive(code, timeout=timeout, output_hook=hook)
+    assert reply["content"]["status"] == "ok", reply["content"]
+    return "".join(out)
+
+
 def busy_cell(log: str, ready_at: int, on_ready: str = "") -> str:
     """A cell that keeps the main shell CPU-bound as a training loop does, running `log` (with `i`, the
     step, from 0) each step until the file named by the kernel's RELEASE exists (60 s at most). At step

@@ -16,7 +16,7 @@ import nbmonitor as nbm  # noqa: E402
 from nbmonitor._testing import recording_comms  # noqa: E402
 from nbmonitor.store import Event, RunRecord  # noqa: E402
 from nbmonitor.ui.views.images import KEEP, ImagesView  # noqa: E402
-from tests.kernels import busy_cell, iopub_until, real_kernel  # noqa: E402
+from tests.kernels import busy_cell, iopub_until, printed, real_kernel  # noqa: E402
 
 
 def _events(n: int):
@@ -127,17 +127,13 @@ def test_a_busy_kernel_sends_the_full_size_image_from_the_panel_s_subshell(tmp_p
     pytest.importorskip("ipykernel.subshell")
     release = tmp_path / "release"
     with real_kernel(tmp_path / "root", display=True) as (_km, kc):
-        out: list[str] = []
-        reply = kc.execute_interactive(
-            f"RELEASE = {str(release)!r}\nimport numpy as np, nbmonitor as nbm\n"
+        comm_id, live = printed(
+            kc, f"RELEASE = {str(release)!r}\nimport numpy as np, nbmonitor as nbm\n"
             "run = nbm.init(project='img-k', name='busy', system_metrics=False)\n"
             "p = run._on_finish[0].__self__\n"
             "run.log({'pred': nbm.Image(np.full((8, 8, 3), 200, np.uint8))}, step=0)\nrun.flush()\np.flush()\n"
             "v = [v for v in p.events.views.values() if getattr(v, 'asks_kernel', False)][0]\n"
-            "print(v.widget.comm.comm_id, v.widget.live)",
-            timeout=60, output_hook=lambda m: out.append(m["content"].get("text", "")) if m["msg_type"] == "stream" else None)
-        assert reply["content"]["status"] == "ok", reply["content"]
-        comm_id, live = "".join(out).split()
+            "print(v.widget.comm.comm_id, v.widget.live)").split()
         assert live == "True"  # the tooltip says the click is answered mid-run
         msg_id = kc.execute(IMAGE_LOOP)
         iopub_until(kc, lambda m: m["msg_type"] == "stream" and "started" in m["content"]["text"])

@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("ipywidgets")
 pytest.importorskip("anywidget")
 
-from tests.kernels import busy_cell, iopub_until, real_kernel  # noqa: E402
+from tests.kernels import busy_cell, iopub_until, printed, real_kernel  # noqa: E402
 
 LOOP = busy_cell('run.log({"loss": 1.0 / (i + 1)})', ready_at=200)
 
@@ -34,15 +34,11 @@ def test_widget_messages_on_a_front_end_subshell_leave_the_status_busy(kernel, t
     pytest.importorskip("ipykernel.subshell")
     _km, kc = kernel
     release = tmp_path / "release"
-    out: list[str] = []
-    reply = kc.execute_interactive(
-        f"RELEASE = {str(release)!r}\nimport ipywidgets as w, nbmonitor as nbm\n"
+    comm_id, live = printed(
+        kc, f"RELEASE = {str(release)!r}\nimport ipywidgets as w, nbmonitor as nbm\n"
         "slider = w.IntSlider()  # a widget of the user's, not the panel's\n"
         "run = nbm.init(project='status-k', name='busy', system_metrics=False)\n"
-        "p = run._on_finish[0].__self__\nprint(slider.comm.comm_id, p.stopper.widget.live)",
-        timeout=60, output_hook=lambda m: out.append(m["content"].get("text", "")) if m["msg_type"] == "stream" else None)
-    assert reply["content"]["status"] == "ok", reply["content"]
-    comm_id, live = "".join(out).split()
+        "p = run._on_finish[0].__self__\nprint(slider.comm.comm_id, p.stopper.widget.live)").split()
     assert live == "True"  # ipykernel >= 7: the panel owns a subshell
     msg_id = kc.execute(LOOP)
     seen = iopub_until(kc, lambda m: m["msg_type"] == "stream" and "started" in m["content"]["text"])
@@ -72,7 +68,4 @@ def test_widget_messages_on_a_front_end_subshell_leave_the_status_busy(kernel, t
         assert status[i + 1] == ("busy", "execute_request", msg_id), (i, status)
     assert status[-1] == ("idle", "execute_request", msg_id)  # the cell's own idle comes last, and stays
     # the slider moved (the user's widget: its messages wait for the main shell, as before)
-    check = kc.execute_interactive("print(slider.value)", timeout=30,
-                                   output_hook=lambda m: out.append(m["content"].get("text", ""))
-                                   if m["msg_type"] == "stream" else None)
-    assert check["content"]["status"] == "ok" and out[-1].strip() == "7", out
+    assert printed(kc, "print(slider.value)").strip() == "7"

@@ -19,7 +19,7 @@ from nbmonitor.store.memory import MemoryStore  # noqa: E402
 from nbmonitor.ui.panel import Panel  # noqa: E402
 from nbmonitor.ui.stopcontrol import LATE_TIP  # noqa: E402
 from nbmonitor.ui.subshell import Subshell  # noqa: E402
-from tests.kernels import iopub_until, real_kernel  # noqa: E402
+from tests.kernels import iopub_until, printed, real_kernel  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -122,13 +122,9 @@ def kernel(tmp_path):
 def test_a_busy_kernel_hears_the_stop_click_on_the_panel_s_subshell(kernel):
     pytest.importorskip("ipykernel.subshell")
     km, kc = kernel
-    out = []
-    reply = kc.execute_interactive(
-        "import nbmonitor as nbm\nrun = nbm.init(project='stop-k', name='busy', system_metrics=False)\n"
-        "p = run._on_finish[0].__self__\nprint(p.stopper.widget.comm.comm_id, p.stopper.widget.live)",
-        timeout=60, output_hook=lambda m: out.append(m["content"].get("text", "")) if m["msg_type"] == "stream" else None)
-    assert reply["content"]["status"] == "ok", reply["content"]
-    comm_id, live = "".join(out).split()
+    comm_id, live = printed(
+        kc, "import nbmonitor as nbm\nrun = nbm.init(project='stop-k', name='busy', system_metrics=False)\n"
+        "p = run._on_finish[0].__self__\nprint(p.stopper.widget.comm.comm_id, p.stopper.widget.live)").split()
     assert live == "True"  # ipykernel >= 7: the panel owns a subshell
     msg_id = kc.execute(LOOP)
     iopub_until(kc, lambda m: m["msg_type"] == "stream" and "started" in m["content"]["text"])

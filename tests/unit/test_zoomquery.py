@@ -16,7 +16,7 @@ from nbmonitor.sources import LiveSource  # noqa: E402
 from nbmonitor.store.memory import MemoryStore  # noqa: E402
 from nbmonitor.ui.panel import Panel  # noqa: E402
 from nbmonitor.ui.zoomquery import range_points  # noqa: E402
-from tests.kernels import REPO, busy_cell, iopub_until, real_kernel  # noqa: E402
+from tests.kernels import REPO, busy_cell, iopub_until, printed, real_kernel  # noqa: E402
 
 JS = os.path.join(REPO, "js", "charts.js")
 
@@ -107,14 +107,10 @@ def test_a_busy_kernel_answers_the_zoom_on_the_panel_s_subshell(kernel, tmp_path
     pytest.importorskip("ipykernel.subshell")
     _km, kc = kernel
     release = tmp_path / "release"
-    out: list[str] = []
-    reply = kc.execute_interactive(
-        f"RELEASE = {str(release)!r}\nimport nbmonitor as nbm\n"
+    comm_id, run_id, live = printed(
+        kc, f"RELEASE = {str(release)!r}\nimport nbmonitor as nbm\n"
         "run = nbm.init(project='zoom-k', name='busy', system_metrics=False)\n"
-        "p = run._on_finish[0].__self__\nprint(p.zoom.widget.comm.comm_id, run.id, p.controls.zoom_live)",
-        timeout=60, output_hook=lambda m: out.append(m["content"].get("text", "")) if m["msg_type"] == "stream" else None)
-    assert reply["content"]["status"] == "ok", reply["content"]
-    comm_id, run_id, live = "".join(out).split()
+        "p = run._on_finish[0].__self__\nprint(p.zoom.widget.comm.comm_id, run.id, p.controls.zoom_live)").split()
     assert live == "True"  # ipykernel >= 7: the panel owns a subshell and routes the zoom widget to it
     msg_id = kc.execute(ZOOM_LOOP)
     iopub_until(kc, lambda m: m["msg_type"] == "stream" and "started" in m["content"]["text"])
